@@ -1,0 +1,35 @@
+"""Command-line entry point: `python cli.py COMMAND ...`. Each command lives in extractor/commands/."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from extractor.errors import ExtractorError
+
+COMMANDS = ("ingest", "extract", "eval", "review", "export")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cli.py", description="Extract Chinese government budget and performance reports.")
+    subparsers = parser.add_subparsers(dest="command", required=True)
+    for name in COMMANDS:
+        importlib.import_module(f"extractor.commands.{name}").register(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.handler(args) or 0)
+    except ExtractorError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

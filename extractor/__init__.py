@@ -1,0 +1,1 @@
+"""Extraction pipeline for Chinese government budget and performance reports."""

@@ -1,0 +1,1 @@
+"""Pydantic models of every boundary between pipeline stages and of the output contract."""
