@@ -18,6 +18,10 @@ class LLMSettings(BaseModel):
     max_attempts: int = 5
     max_reasks: int = 2
     max_rows_per_chunk: int = 40
+    backoff_initial_s: float = 1.0
+    backoff_max_s: float = 30.0
+    usd_per_mtok_prompt: float | None = None
+    usd_per_mtok_completion: float | None = None
 
     @property
     def configured(self) -> bool:
