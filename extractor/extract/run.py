@@ -1,0 +1,118 @@
+"""Run the engines over a document, task by task, and merge their answers into one ReportExtraction.
+
+`rules` and `llm` answer every task with one engine. `auto` asks the rules engine first and hands a
+task to the LLM only when the rules could not fill it or its values fail validation; with no LLM
+configured such a task is flagged for a reviewer instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Literal
+
+from pydantic import BaseModel
+
+from extractor.extract.engine import TASK_FIELDS, Engine, Task, TaskResult, merge_task_result
+from schemas.document import Document, SectionKind
+from schemas.extraction import Flag, PromptRef, ReportExtraction, TokenUsage
+
+EngineChoice = Literal["auto", "rules", "llm"]
+
+# Tasks whose absence is only worth a reviewer's look when the document has such a section.
+_TASK_SECTION_KINDS: dict[Task, set[SectionKind]] = {
+    Task.INDICATORS: {SectionKind.INDICATOR_TABLE},
+    Task.PROJECTS: {SectionKind.PROJECT_SELF_EVALUATION},
+    Task.TABLES: {SectionKind.STATEMENT_TABLE},
+    Task.PROBLEMS_MEASURES: {SectionKind.PROBLEMS, SectionKind.MEASURES},
+}
+
+
+class ExtractOptions(BaseModel):
+    engine: EngineChoice = "auto"
+
+
+class ExtractResult(BaseModel):
+    extraction: ReportExtraction
+    usage: TokenUsage
+    prompts: list[PromptRef]
+    engines_used: dict[str, str]
+    """task -> engine whose answer was kept"""
+
+
+Validator = Callable[[ReportExtraction, Document], ReportExtraction]
+
+
+def extract_document(
+    doc: Document,
+    options: ExtractOptions,
+    *,
+    rules: Engine,
+    llm: Engine | None,
+    validator: Validator,
+) -> ExtractResult:
+    """Answer every task for `doc` with the chosen engine(s); flags from the engines are kept."""
+    extraction = ReportExtraction(source=doc.source)
+    usage = TokenUsage()
+    prompts: dict[str, PromptRef] = {}
+    engines_used: dict[str, str] = {}
+    for task in Task:
+        result = _answer(task, doc, options.engine, rules, llm, validator)
+        if result is None:
+            _flag_unfilled(extraction, task, doc, llm_configured=llm is not None)
+            continue
+        merge_task_result(extraction, result)
+        usage = usage.add(result.usage)
+        prompts.update({p.name: p for p in result.prompts})
+        engines_used[task.value] = result.engine
+    return ExtractResult(extraction=extraction, usage=usage, prompts=list(prompts.values()),
+                         engines_used=engines_used)
+
+
+def _answer(task: Task, doc: Document, choice: EngineChoice, rules: Engine, llm: Engine | None,
+            validator: Validator) -> TaskResult | None:
+    if choice == "rules":
+        result = rules.run(task, doc)
+        return result if result.filled else None
+    if choice == "llm":
+        if llm is None:
+            raise ValueError("engine 'llm' needs an LLM engine")
+        result = llm.run(task, doc)
+        return result if result.filled else None
+    first = rules.run(task, doc)
+    if first.filled and not _error_count(task, first, doc, validator):
+        return first
+    if llm is None:
+        return first if first.filled else None
+    second = llm.run(task, doc)
+    if not second.filled:
+        return first if first.filled else None
+    if first.filled and _error_count(task, first, doc, validator) <= _error_count(task, second, doc, validator):
+        first.usage = first.usage.add(second.usage)
+        return first
+    second.usage = second.usage.add(first.usage)
+    return second
+
+
+def _task_errors(task: Task, result: TaskResult, doc: Document, validator: Validator) -> list[Flag]:
+    partial = ReportExtraction(source=doc.source)
+    merge_task_result(partial, result)
+    checked = validator(partial, doc)
+    fields = TASK_FIELDS[task]
+    return [f for f in checked.flags
+            if f.severity == "error" and f.path.split(".")[0].split("[")[0] in fields]
+
+
+def _error_count(task: Task, result: TaskResult, doc: Document, validator: Validator) -> int:
+    return len(_task_errors(task, result, doc, validator))
+
+
+def _flag_unfilled(extraction: ReportExtraction, task: Task, doc: Document, *, llm_configured: bool) -> None:
+    kinds = _TASK_SECTION_KINDS.get(task)
+    if kinds is not None and not any(s.kind in kinds for s in doc.all_sections()):
+        return
+    if task is Task.EVALUATION and not any("绩效" in s.title and "评" in s.title for s in doc.all_sections()):
+        return
+    why = "大模型也未能提取" if llm_configured else "规则引擎未能提取，且未配置大模型"
+    extraction.flags.append(Flag(
+        path=TASK_FIELDS[task][0], rule="unfilled", severity="warning",
+        message=f"{TASK_FIELDS[task][0]}：{why}，请人工核对原文"))
