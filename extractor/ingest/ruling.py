@@ -1,0 +1,162 @@
+"""Ruling lines of tables on a page image, and OCR words split where a ruling line crosses them.
+
+A scanned table has no vector graphics, so its grid is recovered from the pixels: a morphological
+opening with a long thin kernel keeps only dark runs longer than any glyph stroke. The lines are
+returned in PDF points so that PyMuPDF's table finder can take them as `add_lines`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from schemas.document import Word
+
+_HORIZONTAL_MIN_INCH = 0.35
+"""Shortest horizontal rule kept; longer than the widest glyph stroke (一 at 14 pt is ~0.2 in)."""
+_VERTICAL_MIN_INCH = 0.16
+"""Shortest vertical rule kept; a one-line table row is ~0.17 in tall, digits are ~0.1 in."""
+_MAX_THICKNESS_INCH = 0.04
+"""Runs thicker than this are filled areas or bold headings, not rules."""
+_GAP_CLOSE_INCH = 0.02
+"""Breaks in a scanned rule shorter than this are bridged."""
+_JOIN_TOLERANCE_INCH = 0.03
+"""How far a vertical rule may stop short of a horizontal one and still meet it."""
+
+
+@dataclass(frozen=True)
+class RulingLine:
+    """A ruling line in PDF points; horizontal when y0 == y1, vertical when x0 == x1."""
+
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+    @property
+    def is_vertical(self) -> bool:
+        return self.x0 == self.x1
+
+    def as_points(self) -> tuple[tuple[float, float], tuple[float, float]]:
+        """The ((x0, y0), (x1, y1)) pair PyMuPDF's `find_tables(add_lines=...)` expects."""
+        return (self.x0, self.y0), (self.x1, self.y1)
+
+
+def find_ruling_lines(gray: np.ndarray, dpi: int) -> list[RulingLine]:
+    """Horizontal and vertical ruling lines in a grayscale page image rendered at `dpi`, in PDF points."""
+    ink = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)[1]
+    scale = 72.0 / dpi
+    horizontal = _rules(ink, dpi, vertical=False)
+    tolerance = _JOIN_TOLERANCE_INCH * dpi
+    vertical = [rule for rule in _rules(ink, dpi, vertical=True) if _meets_two(rule, horizontal, tolerance)]
+    lines = [RulingLine(x0 * scale, y * scale, x1 * scale, y * scale) for x0, x1, y in horizontal]
+    lines += [RulingLine(x * scale, y0 * scale, x * scale, y1 * scale) for y0, y1, x in vertical]
+    return lines
+
+
+def _rules(ink: np.ndarray, dpi: int, *, vertical: bool) -> list[tuple[float, float, float]]:
+    """(start, end, position) of each rule in pixels: start/end along the rule, position across it."""
+    length = max(3, round((_VERTICAL_MIN_INCH if vertical else _HORIZONTAL_MIN_INCH) * dpi))
+    gap = max(1, round(_GAP_CLOSE_INCH * dpi))
+    # OpenCV kernel sizes are (width, height)
+    shape = (1, length) if vertical else (length, 1)
+    bridge = (1, gap) if vertical else (gap, 1)
+    closed = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, bridge))
+    opened = cv2.morphologyEx(closed, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, shape))
+    count, _, stats, _ = cv2.connectedComponentsWithStats(opened, connectivity=8)
+    max_thickness = max(2, round(_MAX_THICKNESS_INCH * dpi))
+    rules = []
+    for left, top, width, height, _area in stats[1:count]:
+        along, across = (height, width) if vertical else (width, height)
+        if along < length or across > max_thickness:
+            continue
+        if vertical:
+            rules.append((float(top), float(top + height), float(left + width / 2)))
+        else:
+            rules.append((float(left), float(left + width), float(top + height / 2)))
+    return rules
+
+
+def _meets_two(
+    vertical: tuple[float, float, float], horizontal: list[tuple[float, float, float]], tolerance: float
+) -> bool:
+    """True when a vertical rule crosses or touches at least two horizontal rules, as a cell border does.
+
+    Vertical strokes of large or bold glyphs survive the opening too, but they meet no rule.
+    """
+    top, bottom, x = vertical
+    met = 0
+    for left, right, y in horizontal:
+        if left - tolerance <= x <= right + tolerance and top - tolerance <= y <= bottom + tolerance:
+            met += 1
+            if met == 2:
+                return True
+    return False
+
+
+_NUMBER_BOUNDARY = re.compile(r"(?<=\.\d\d)(?=[-\d])")
+"""Between the two decimals of one amount and the first digit of the next: `1,100.26|5,538.67`."""
+
+
+def split_words_at_rulings(words: list[Word], lines: list[RulingLine]) -> list[Word]:
+    """Split every word whose box crosses a vertical ruling line into one word per side.
+
+    OCR reads neighbouring cells as one token when the gap between them is small
+    (`1,100.265,538.67`). The text is cut where the line crosses the box, in proportion to the
+    characters' widths, snapped to the nearest amount boundary (after two decimals) when the
+    word is a run of amounts.
+    """
+    verticals = [line for line in lines if line.is_vertical]
+    result: list[Word] = []
+    pending = list(words)
+    while pending:
+        word = pending.pop(0)
+        crossing = _crossing_line(word, verticals)
+        if crossing is None:
+            result.append(word)
+            continue
+        pieces = _split_at(word, crossing.x0)
+        if pieces is None:
+            result.append(word)
+        else:
+            pending[:0] = pieces
+    return result
+
+
+def _crossing_line(word: Word, verticals: list[RulingLine]) -> RulingLine | None:
+    x0, y0, x1, y1 = word.bbox
+    height = y1 - y0
+    margin = min(height * 0.3, (x1 - x0) * 0.1)
+    for line in verticals:
+        covers_height = line.y0 <= y0 + height * 0.25 and line.y1 >= y1 - height * 0.25
+        if covers_height and x0 + margin < line.x0 < x1 - margin:
+            return line
+    return None
+
+
+def _split_at(word: Word, x: float) -> list[Word] | None:
+    """The word cut in two at page x, or None when no cut leaves text on both sides."""
+    text = word.text
+    x0, y0, x1, y1 = word.bbox
+    widths = [_char_width(ch) for ch in text]
+    total = sum(widths)
+    target = (x - x0) / (x1 - x0) * total
+    edges = np.cumsum([0.0, *widths])
+    by_width = int(np.argmin(np.abs(edges - target)))
+    boundaries = [m.start() for m in _NUMBER_BOUNDARY.finditer(text)]
+    cut = min(boundaries, key=lambda i: abs(edges[i] - target)) if boundaries else by_width
+    left, right = text[:cut].rstrip(), text[cut:].lstrip()
+    if not left or not right:
+        return None
+    return [
+        Word(text=left, bbox=(x0, y0, min(x, x1), y1), confidence=word.confidence),
+        Word(text=right, bbox=(max(x, x0), y0, x1, y1), confidence=word.confidence),
+    ]
+
+
+def _char_width(ch: str) -> float:
+    """Relative advance width: CJK and full-width forms are about twice a digit's."""
+    return 2.0 if ord(ch) >= 0x2E80 else 1.0
