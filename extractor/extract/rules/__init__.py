@@ -1,0 +1,1 @@
+"""The deterministic rules engine: one module per task, wired together in engine.py."""

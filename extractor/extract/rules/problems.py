@@ -1,0 +1,121 @@
+"""Problems and measures rules: the numbered points under 存在的问题 and 改进措施 / 下一步 / 有关建议 headings."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from extractor.extract.table_reader import clean_name, clean_text
+from schemas.document import Document
+from schemas.extraction import Evidence, Flag
+
+HEADING_MAX_CHARS = 30
+
+_PROBLEMS = re.compile(r"存在的?(?:主要)?问题|问题及原因|主要问题|存在不足")
+_MEASURES = re.compile(r"改进(?:措施|意见|建议|方向)|下一步|有关建议|整改措施|相关建议|工作建议")
+# (level, pattern): 1 for 一、 and 第一部分, 2 for （一）, 3 for 1、 / 1. , 4 for （1） and ①.
+_MARKERS: tuple[tuple[int, re.Pattern[str]], ...] = (
+    (1, re.compile(r"^(?:[一二三四五六七八九十]+\s*[、．.]|第[一二三四五六七八九十]+部分)")),
+    (2, re.compile(r"^[（(]\s*[一二三四五六七八九十]+\s*[）)]")),
+    (3, re.compile(r"^\d{1,2}\s*[、．.](?!\d)")),
+    (4, re.compile(r"^(?:[（(]\s*\d{1,2}\s*[）)]|[①②③④⑤⑥⑦⑧⑨⑩])")),
+)
+
+
+@dataclass
+class _Line:
+    page: int
+    text: str
+    level: int | None
+
+
+def extract_problems_measures(doc: Document) -> tuple[list[str], list[str], dict[str, Evidence], list[Flag]]:
+    """One string per numbered point under the first problems heading and the first measures heading."""
+    lines = _lines(doc)
+    evidence: dict[str, Evidence] = {}
+    problems = _points_under(lines, _PROBLEMS, "problems", evidence, exclude=_MEASURES)
+    measures = _points_under(lines, _MEASURES, "measures", evidence, exclude=None)
+    return problems, measures, evidence, []
+
+
+def _lines(doc: Document) -> list[_Line]:
+    out: list[_Line] = []
+    for page in doc.pages:
+        for raw in page.text.splitlines():
+            text = raw.strip().lstrip("-•·").strip()
+            if not text or "\t" in text:
+                continue
+            out.append(_Line(page=page.number, text=text, level=_level(text)))
+    return out
+
+
+def _level(text: str) -> int | None:
+    for level, pattern in _MARKERS:
+        if pattern.match(text):
+            return level
+    return None
+
+
+def _is_heading(line: _Line, pattern: re.Pattern[str], exclude: re.Pattern[str] | None) -> bool:
+    body = clean_name(line.text) or ""
+    if len(body) > HEADING_MAX_CHARS or not pattern.search(body):
+        return False
+    if exclude is not None and exclude.search(body) and not pattern.search(exclude.split(body)[0] or ""):
+        return False
+    return line.level is not None and line.level <= 2 or body.endswith(("问题", "措施", "建议", "原因分析"))
+
+
+def _points_under(lines: list[_Line], pattern: re.Pattern[str], field: str, evidence: dict[str, Evidence],
+                  exclude: re.Pattern[str] | None) -> list[str]:
+    for start, line in enumerate(lines):
+        if not _is_heading(line, pattern, exclude):
+            continue
+        body = _body(lines, start)
+        points = _points(body)
+        if points:
+            for index, (page, _, quote) in enumerate(points):
+                evidence[f"{field}[{index}]"] = Evidence(page=page, quote=quote, confidence=0.85)
+            return [text for _, text, _ in points]
+    return []
+
+
+def _body(lines: list[_Line], start: int) -> list[_Line]:
+    heading_level = lines[start].level or 1
+    body: list[_Line] = []
+    for line in lines[start + 1:]:
+        if line.level is not None and line.level <= heading_level:
+            break
+        if _PROBLEMS.search(line.text) and len(line.text) <= HEADING_MAX_CHARS and line.level is not None:
+            break
+        body.append(line)
+    return body
+
+
+def _points(body: list[_Line]) -> list[tuple[int, str, str]]:
+    levels = [line.level for line in body if line.level is not None]
+    if not levels:
+        return []
+    item_level = min(levels)
+    points: list[tuple[int, list[str]]] = []
+    for line in body:
+        if line.level == item_level:
+            points.append((line.page, [line.text]))
+        elif points:
+            points[-1][1].append(line.text)
+    out = []
+    for page, parts in points:
+        text = _keep_spaces(parts)
+        if text:
+            out.append((page, text, "\n".join(parts)))
+    return out
+
+
+def _keep_spaces(parts: list[str]) -> str:
+    """The point's text without its numbering; line breaks joined, OCR spaces between Chinese removed."""
+    joined = "".join(part.strip() for part in parts)
+    for _, pattern in _MARKERS:
+        match = pattern.match(joined)
+        if match:
+            joined = joined[match.end():]
+            break
+    return clean_text(joined) or ""
