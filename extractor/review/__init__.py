@@ -1,0 +1,1 @@
+"""The reviewers' web page over the store: queue, document view, review actions, sign-in."""
