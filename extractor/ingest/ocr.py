@@ -50,10 +50,10 @@ def recognize(engine, gray: np.ndarray, dpi: int) -> list[Word]:
             continue
         xs, ys = box[:, 0], box[:, 1]
         bbox = (
-            float(xs.min()) * scale,
-            float(ys.min()) * scale,
-            float(xs.max()) * scale,
-            float(ys.max()) * scale,
+            round(float(xs.min()) * scale, 2),
+            round(float(ys.min()) * scale, 2),
+            round(float(xs.max()) * scale, 2),
+            round(float(ys.max()) * scale, 2),
         )
-        words.append(Word(text=text, bbox=bbox, confidence=float(score)))
+        words.append(Word(text=text, bbox=bbox, confidence=round(float(score), 4)))
     return words
