@@ -1,0 +1,1 @@
+"""The LLM extraction engine (openai + instructor), its prompts, response cache and grounding."""

@@ -1,0 +1,195 @@
+"""Check a model's answer against the text it was given: every value needs a quote that is really there.
+
+The model returns, for each value, the quote it read it from. A value is grounded when the quote
+occurs in the source text (whitespace and full-width forms normalised) and, for a number, the
+number parses from the quote. The evidence confidence is built from that check, never from what
+the model says about itself. Text that reads like an instruction to the model ("忽略之前的指令",
+"ignore previous instructions") is data: a value quoted from such a line is flagged, never trusted.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Literal
+
+from schemas.extraction import Evidence, Flag
+
+try:
+    from extractor.numbers import parse_number
+except ImportError:  # pragma: no cover - numbers.py is written concurrently
+    parse_number = None
+
+GROUNDED_CONFIDENCE = 0.9
+UNGROUNDED_CONFIDENCE = 0.1
+INJECTION_CONFIDENCE = 0.0
+WAN = Decimal(10000)
+
+Status = Literal["grounded", "no_quote", "quote_not_found", "value_not_in_quote", "injection"]
+
+_WHITESPACE = re.compile(r"\s+")
+_NUMBER_TOKEN = re.compile(r"[-−]?\d[\d]*(?:\s?[,，]\s?\d+)*(?:\s?[.．]\s?\d+)?\s?[%％]?")
+_INSTRUCTION_LIKE = re.compile(
+    r"(忽略|无视|不要理会|忘记)(之前|以上|上述|前面|先前|所有)?的?(所有|全部)?(指令|指示|提示|要求|规则)"
+    r"|ignore\s+(all\s+)?(the\s+)?(previous|prior|above|earlier)\s+(instructions|prompts|rules)"
+    r"|disregard\s+(all\s+)?(the\s+)?(previous|prior|above)"
+    r"|system\s+prompt|你现在是|you\s+are\s+now|新的指令|new\s+instructions",
+    re.IGNORECASE)
+
+
+def normalise(text: str) -> str:
+    """NFKC forms (full-width digits and punctuation made half-width) with all whitespace removed."""
+    return _WHITESPACE.sub("", unicodedata.normalize("NFKC", text))
+
+
+def numbers_in(text: str) -> list[Decimal]:
+    """Every number printed in text, as Decimal (99.93 for 99.93%)."""
+    found = []
+    for token in _NUMBER_TOKEN.findall(unicodedata.normalize("NFKC", text)):
+        value = _parse_token(token)
+        if value is not None:
+            found.append(value)
+    return found
+
+
+def _parse_token(token: str) -> Decimal | None:
+    if parse_number is not None:
+        parsed = parse_number(token)
+        if parsed is not None:
+            return parsed.value
+    raw = _WHITESPACE.sub("", token).replace("，", ",").replace("．", ".").replace("−", "-").rstrip("%％")
+    try:
+        return Decimal(raw.replace(",", ""))
+    except InvalidOperation:
+        return None
+
+
+@dataclass(frozen=True)
+class Grounding:
+    status: Status
+    page: int | None
+    quote: str | None
+    confidence: float
+    message: str
+
+    @property
+    def grounded(self) -> bool:
+        return self.status == "grounded"
+
+    def evidence(self) -> Evidence:
+        return Evidence(page=self.page, quote=self.quote, confidence=self.confidence)
+
+    def flag(self, path: str) -> Flag | None:
+        """The flag a reviewer needs for this value, None when grounded."""
+        if self.grounded:
+            return None
+        rule = "prompt_injection" if self.status == "injection" else "ungrounded"
+        return Flag(path=path, rule=rule, severity="error", message=self.message)
+
+
+class SourceText:
+    """The text the model was shown, page by page, searchable with whitespace normalised."""
+
+    def __init__(self, parts: list[tuple[int, str]]):
+        self.parts = parts
+        chunks, self._starts, self._pages = [], [], []
+        offset = 0
+        for page, text in parts:
+            flat = normalise(text)
+            self._starts.append(offset)
+            self._pages.append(page)
+            chunks.append(flat)
+            offset += len(flat)
+        self.flat = "".join(chunks)
+        self._suspicious = self._instruction_like_spans()
+
+    def _instruction_like_spans(self) -> list[tuple[int, int]]:
+        spans = []
+        for _page, text in self.parts:
+            for line in text.splitlines():
+                if _INSTRUCTION_LIKE.search(line):
+                    flat_line = normalise(line)
+                    start = self.flat.find(flat_line)
+                    while start >= 0 and flat_line:
+                        spans.append((start, start + len(flat_line)))
+                        start = self.flat.find(flat_line, start + 1)
+        return spans
+
+    @property
+    def text(self) -> str:
+        return "\n".join(text for _page, text in self.parts)
+
+    def locate(self, quote: str) -> list[int]:
+        """Offsets in the normalised text where the normalised quote occurs."""
+        flat_quote = normalise(quote)
+        if not flat_quote:
+            return []
+        hits, start = [], self.flat.find(flat_quote)
+        while start >= 0:
+            hits.append(start)
+            start = self.flat.find(flat_quote, start + 1)
+        return hits
+
+    def page_at(self, offset: int) -> int | None:
+        if not self._pages:
+            return None
+        return self._pages[bisect.bisect_right(self._starts, offset) - 1]
+
+    def is_suspicious(self, offset: int, length: int) -> bool:
+        return any(offset < end and start < offset + length for start, end in self._suspicious)
+
+
+def _find(quote: str | None, source: SourceText) -> tuple[Grounding | None, int | None]:
+    """Locate the quote: a failed Grounding, or (None, page) when it is there and clean."""
+    if not quote or not quote.strip():
+        return Grounding("no_quote", None, None, UNGROUNDED_CONFIDENCE, "the model gave no quote for this value"), None
+    hits = source.locate(quote)
+    if not hits:
+        return Grounding("quote_not_found", None, quote, UNGROUNDED_CONFIDENCE,
+                         f"quote {quote[:80]!r} does not occur in the source text"), None
+    length = len(normalise(quote))
+    clean = [hit for hit in hits if not source.is_suspicious(hit, length)]
+    if not clean:
+        return Grounding("injection", source.page_at(hits[0]), quote, INJECTION_CONFIDENCE,
+                         f"quote {quote[:80]!r} comes from text that reads like an instruction to the model"), None
+    return None, source.page_at(clean[0])
+
+
+def ground_number(value: Decimal | int, quote: str | None, source: SourceText) -> Grounding:
+    """Grounded when the quote is in the source and the value parses from it.
+
+    A value in 万元 read from a quote printed in 元 (value × 10000 in the quote, no 万 in it) counts.
+    """
+    failed, page = _find(quote, source)
+    if failed is not None:
+        return failed
+    target = Decimal(value)
+    numbers = numbers_in(quote or "")
+    if target in numbers or ("万" not in (quote or "") and target * WAN in numbers):
+        return Grounding("grounded", page, quote, GROUNDED_CONFIDENCE, "quote found and the number parses from it")
+    return Grounding("value_not_in_quote", page, quote, UNGROUNDED_CONFIDENCE,
+                     f"value {value} does not parse from the quote {quote[:80]!r} (numbers there: "
+                     f"{[str(n) for n in numbers][:6]})")
+
+
+def ground_text(value: str, quote: str | None, source: SourceText, *, must_contain: str | None = None) -> Grounding:
+    """Grounded when the quote is in the source and contains `must_contain` (default: the value itself)."""
+    failed, page = _find(quote, source)
+    if failed is not None:
+        return failed
+    needle = normalise(value if must_contain is None else must_contain)
+    if needle in normalise(quote or ""):
+        return Grounding("grounded", page, quote, GROUNDED_CONFIDENCE, "quote found and contains the value")
+    return Grounding("value_not_in_quote", page, quote, UNGROUNDED_CONFIDENCE,
+                     f"{value!r} is not in the quote {quote[:80]!r}")
+
+
+def ground_quote(quote: str | None, source: SourceText) -> Grounding:
+    """Grounded when the quote occurs in the source (for a value classified from it, e.g. report type)."""
+    failed, page = _find(quote, source)
+    if failed is not None:
+        return failed
+    return Grounding("grounded", page, quote, GROUNDED_CONFIDENCE, "quote found")

@@ -1,0 +1,113 @@
+"""Narrative tasks: pick the text a task needs, and turn a quoted answer into grounded contract values.
+
+The model sees selected pages (or the problem / measure sections); each value it returns carries a
+quote that must occur in that text and yield the value. Ungrounded values are kept but flagged
+(rule `ungrounded` or `prompt_injection`, severity error) with low-confidence evidence, so a
+reviewer sees them and the validator never trusts them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pydantic import BaseModel
+
+from extractor.extract.engine import Task
+from extractor.extract.llm.answers import ProblemsMeasuresAnswer, Quoted
+from extractor.extract.llm.grounding import Grounding, SourceText, ground_quote
+from schemas.document import Document, SectionKind
+from schemas.extraction import Evidence, Flag
+
+MAX_CONTEXT_CHARS = 24_000
+"""Budget of document text per request; pages are chosen by keyword hits until it is spent."""
+
+KEYWORDS: dict[Task, tuple[str, ...]] = {
+    Task.BUDGET: ("编制", "实有人数", "在职人数", "年初预算", "全年预算", "调整后预算", "执行率", "基本支出",
+                  "项目支出", "支出合计", "决算支出"),
+    Task.THREE_PUBLIC: ("三公", "因公出国", "公务用车", "公务接待"),
+    Task.EVALUATION: ("自评得分", "评价得分", "自评总分", "总分", "等级", "评价结果", "综合评价"),
+    Task.PROBLEMS_MEASURES: ("存在的问题", "问题", "改进措施", "下一步", "建议", "措施"),
+}
+META_PAGES = 2
+
+
+def context_parts(task: Task, doc: Document) -> list[tuple[int, str]]:
+    """The (page, text) pieces shown to the model for a narrative task, in document order."""
+    if task == Task.PROBLEMS_MEASURES:
+        sections = [s for s in doc.all_sections() if s.kind in (SectionKind.PROBLEMS, SectionKind.MEASURES)]
+        if sections:
+            return [(s.page_start, f"{s.title}\n{s.text}") for s in sections]
+    pages = [(page.number, page.text) for page in doc.pages if page.text.strip()]
+    if task == Task.META:
+        return pages[:META_PAGES]
+    keywords = KEYWORDS[task]
+    scored = [(sum(text.count(k) for k in keywords), number, text) for number, text in pages]
+    chosen, used = [], 0
+    for hits, number, text in sorted(scored, key=lambda s: (-s[0], s[1])):
+        if hits == 0 or used + len(text) > MAX_CONTEXT_CHARS:
+            continue
+        chosen.append((number, text))
+        used += len(text)
+    return sorted(chosen) or pages[:1]
+
+
+def render_parts(parts: list[tuple[int, str]]) -> str:
+    """The document text as the prompt shows it, page markers included."""
+    return "\n".join(f"[第{page}页]\n{text.strip()}" for page, text in parts)
+
+
+@dataclass
+class Grounded:
+    """Contract values read from answers, with evidence and flags, keyed by contract path."""
+
+    values: dict[str, object] = field(default_factory=dict)
+    evidence: dict[str, Evidence] = field(default_factory=dict)
+    flags: list[Flag] = field(default_factory=list)
+    _grounded: dict[str, bool] = field(default_factory=dict)
+
+    def put(self, path: str, value: object, grounding: Grounding) -> None:
+        """Keep the first value for a path, unless a later one is grounded and the first was not."""
+        if path in self.values and (self._grounded[path] or not grounding.grounded):
+            return
+        self.values[path] = value
+        self._grounded[path] = grounding.grounded
+        self.evidence[path] = grounding.evidence()
+        self.flags = [f for f in self.flags if f.path != path]
+        flag = grounding.flag(path)
+        if flag is not None:
+            self.flags.append(flag)
+
+    def nested(self) -> dict:
+        """values as nested dicts ('budget.adjusted' -> {'budget': {'adjusted': ...}})."""
+        tree: dict = {}
+        for path, value in self.values.items():
+            node = tree
+            *parents, leaf = path.split(".")
+            for part in parents:
+                node = node.setdefault(part, {})
+            node[leaf] = value
+        return tree
+
+
+def ground_answer(answer: BaseModel, source: SourceText, into: Grounded, prefix: str = "") -> None:
+    """Ground every quoted leaf of a nested answer against source, collecting into `into`."""
+    for name in type(answer).model_fields:
+        child = getattr(answer, name)
+        path = f"{prefix}{name}"
+        if isinstance(child, Quoted):
+            value = child.contract_value()
+            if value is not None:
+                into.put(path, value, child.ground(source))
+        elif isinstance(child, BaseModel):
+            ground_answer(child, source, into, prefix=f"{path}.")
+
+
+def ground_points(answer: ProblemsMeasuresAnswer, source: SourceText, into: dict[str, list[tuple[str, Grounding]]]) -> None:
+    """Each problem / measure point must be copied from the source; collected per list, duplicates dropped."""
+    for list_name in ("problems", "measures"):
+        seen = {text for text, _ in into.setdefault(list_name, [])}
+        for point in getattr(answer, list_name):
+            text = point.strip()
+            if text and text not in seen:
+                into[list_name].append((text, ground_quote(text, source)))
+                seen.add(text)
