@@ -1,4 +1,4 @@
-"""Scanned pages read with real OCR: a real statement page rendered to an image-only PDF.
+"""Scanned pages read with real OCR: a real statement page rendered to an image-only PDF, through ingest().
 
 OCR costs seconds per page here, so each scanned document is OCR'd once per module.
 """
@@ -12,9 +12,11 @@ import pymupdf
 import pytest
 
 from extractor.errors import IngestError
+from extractor.ingest import ingest
 from extractor.ingest.options import IngestOptions
 from extractor.ingest.pdf_scanned import ocr_pages
 from extractor.ingest.tables import read_tables
+from schemas.document import Document
 from tests.conftest import pdf
 
 SUMMARY_PAGE = 6
@@ -61,13 +63,26 @@ def scanned_pdf(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def ocr_result(scanned_pdf):
-    """ocr_pages on the scanned summary page, in this process, with sockets unusable."""
+def scanned_document(scanned_pdf) -> Document:
+    """The full ingest() of the scanned summary page, OCR in this process, with sockets unusable."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(socket.socket, "connect", _no_network)
         patch.setattr(socket, "create_connection", _no_network)
-        ((page, tables),) = ocr_pages(scanned_pdf, [1], IngestOptions(jobs=1))
-    return page, tables
+        return ingest(scanned_pdf, IngestOptions(jobs=1))
+
+
+@pytest.fixture(scope="module")
+def ocr_result(scanned_document):
+    (page,) = scanned_document.pages
+    return page, scanned_document.tables
+
+
+def test_ingest_marks_the_document_scanned(scanned_document, scanned_pdf):
+    assert scanned_document.source.input_kind == "pdf_scanned"
+    assert scanned_document.source.file == str(scanned_pdf)
+    assert scanned_document.source.pages == 1
+    assert [table.id for table in scanned_document.tables] == ["t1"]
+    assert scanned_document.tables[0].page_start == scanned_document.tables[0].page_end == 1
 
 
 def _row_holding(table, label: str) -> tuple[int, int]:
@@ -161,3 +176,11 @@ def test_blank_scanned_page_raises_naming_file_and_page(tmp_path):
     assert raised.value.file == str(blank)
     assert "page 2: OCR found no text" in str(raised.value)
     assert "blank.pdf" in str(raised.value)
+
+
+def test_ingest_of_a_blank_scan_raises_instead_of_returning_an_empty_document(tmp_path):
+    with pymupdf.open() as source:
+        source.new_page(width=595, height=842)
+        blank = _image_only_pdf(tmp_path / "blank-scan.pdf", list(source))
+    with pytest.raises(IngestError, match=r"blank-scan\.pdf: page 1: OCR found no text"):
+        ingest(blank, IngestOptions(jobs=1))
