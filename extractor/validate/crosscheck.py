@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 from decimal import Decimal
 
+from extractor.numbers import parse_number
 from extractor.validate.checks import CENT, CheckOutcome, ValidationContext, amount, compact, fmt, outcome
 from extractor.validate.table_model import row_name, value_path
 from schemas.extraction import ReportExtraction, StatementTable
@@ -29,7 +30,7 @@ def _is_ten_thousand_off(a: Decimal, b: Decimal) -> bool:
     if a == 0 or b == 0:
         return False
     ratio = abs(a / b)
-    return Decimal(9000) <= ratio <= Decimal(11000) or Decimal(9000) <= 1 / ratio <= Decimal(11000)
+    return Decimal(9950) <= ratio <= Decimal(10050) or Decimal(9950) <= 1 / ratio <= Decimal(10050)
 
 
 def _compare(rule_paths: list[str], a: Decimal | None, b: Decimal | None, what: str, a_name: str, b_name: str,
@@ -39,7 +40,11 @@ def _compare(rule_paths: list[str], a: Decimal | None, b: Decimal | None, what: 
         return outcome("unit_anomaly", rule_paths, True, severity="error",
                        message=f"{what}：{a_name} {fmt(a)} 与 {b_name} {fmt(b)} 相差约一万倍，疑为元与万元混用")
     return outcome("text_table_mismatch", rule_paths, diff > tolerance, tolerance=tolerance,
-                   message=f"{what}：{a_name} {fmt(a)} 万元 ≠ {b_name} {fmt(b)} 万元（差 {fmt(diff)}）")
+                   message=f"{what}：{a_name} {_wan(a)} ≠ {b_name} {_wan(b)}（差 {fmt(diff)}）")
+
+
+def _wan(value: Decimal | None) -> str:
+    return f"{fmt(value)} 万元" if value is not None else "空"
 
 
 def _find_table(extraction: ReportExtraction, *, want: str, avoid: tuple[str, ...] = ()) -> tuple[int, StatementTable] | None:
@@ -105,30 +110,76 @@ _NARRATIVE = (
 
 
 def check_narrative_against_tables(ctx: ValidationContext) -> Iterator[CheckOutcome]:
-    """A total the narrative states (收入支出总计 2995.39 万元) equals the table's printed total."""
+    """A total the narrative states (收入支出总计 2995.39 万元) equals the table's printed total. The table
+    is looked up among the extracted tables, else among the document's grids (a table the engines could
+    not map is still printed)."""
     for page, text in ctx.page_texts:
         for pattern, want, avoid, names in _NARRATIVE:
             for m in pattern.finditer(text):
-                found = _find_table(ctx.extraction, want=want, avoid=avoid)
-                if found is None:
-                    continue
-                ti, table = found
-                ri = _row(table, *names)
-                if ri is None:
-                    continue
-                col = _column(table, "预算数") if want == "三公" else None
-                col = col or next((c for c in [*table.columns, *table.rows[ri].values]
-                                   if table.rows[ri].values.get(c) is not None), None) or \
-                    (table.columns[0] if table.columns else None)
-                if col is None:
-                    continue
                 stated = Decimal(m.group(1).replace(",", ""))
-                printed = table.rows[ri].values.get(col)
-                printed_wan = to_wan(printed, table.unit) if printed is not None else None
-                quote = m.group(0)
-                yield _compare([value_path(ti, ri, col)], printed_wan, stated,
-                               f"第{page}页正文“{quote}”与{table.title}{row_name(table.rows[ri])}不符",
-                               "表中", "正文", tolerance=CENT)
+                what = f"第{page}页正文“{m.group(0)}”"
+                found = _find_table(ctx.extraction, want=want, avoid=avoid)
+                if found is not None:
+                    yield from _against_statement(found, names, want, stated, what)
+                else:
+                    yield from _against_grid(ctx, want, avoid, names, stated, what)
+
+
+def _against_statement(found: tuple[int, StatementTable], names: tuple[str, ...], want: str, stated: Decimal,
+                       what: str) -> Iterator[CheckOutcome]:
+    ti, table = found
+    ri = _row(table, *names)
+    if ri is None:
+        return
+    col = _column(table, "预算数") if want == "三公" else None
+    col = col or next((c for c in [*table.columns, *table.rows[ri].values]
+                       if table.rows[ri].values.get(c) is not None), None) or \
+        (table.columns[0] if table.columns else None)
+    if col is None:
+        return
+    printed = table.rows[ri].values.get(col)
+    printed_wan = to_wan(printed, table.unit) if printed is not None else None
+    yield _compare([value_path(ti, ri, col)], printed_wan, stated,
+                   f"{what}与{table.title}{row_name(table.rows[ri])}不符", "表中", "正文")
+
+
+def _against_grid(ctx: ValidationContext, want: str, avoid: tuple[str, ...], names: tuple[str, ...],
+                  stated: Decimal, what: str) -> Iterator[CheckOutcome]:
+    if ctx.doc is None:
+        return
+    for grid in ctx.doc.tables:
+        title = compact(grid.title or "")
+        if len(title) < 4 or any(a in title for a in avoid) or not (want in title or want.startswith(title)):
+            continue
+        cell = _grid_cell(grid, names, budget_column=want == "三公")
+        if cell is None:
+            continue
+        printed, page = cell
+        printed_wan = to_wan(printed, grid.unit) if printed is not None else None
+        path = "three_public.budget.total" if want == "三公" else "source"
+        yield _compare([path], printed_wan, stated,
+                       f"{what}与第{page}页{grid.title}{'预算数合计' if want == '三公' else names[0]}不符",
+                       "表中", "正文")
+        return
+
+
+def _grid_cell(grid, names: tuple[str, ...], *, budget_column: bool) -> tuple[Decimal | None, int] | None:
+    """The first number in the row named `names` (or, in a 三公 grid, the 合计 预算数 cell under the header)."""
+    for r, row in enumerate(grid.rows):
+        texts = [compact(c.text) for c in row.cells]
+        if budget_column:
+            if texts and texts[0] == "预算数" and r + 1 < len(grid.rows):
+                below = grid.rows[r + 1]
+                number = parse_number(below.cells[0].text) if below.cells else None
+                return (number.value if number else None), below.page
+            continue
+        for c, text in enumerate(texts):
+            if text in names:
+                numbers = [parse_number(cell.text) for cell in row.cells[c + 1:]]
+                number = next((n for n in numbers if n is not None), None)
+                if number is not None:
+                    return number.value, row.page
+    return None
 
 
 def check_implausible_amounts(ctx: ValidationContext) -> Iterator[CheckOutcome]:

@@ -12,7 +12,7 @@ from extractor.validate.checks import CheckOutcome, ValidationContext, compact, 
 
 _NUM = r"(\d[\d,]*(?:\.\d+)?)"
 _BUDGET_VS_SPENT = re.compile(
-    rf"年初预算为{_NUM}万元，?支出决算为{_NUM}万元[。，,]?"
+    rf"年初预算为{_NUM}万元[，,]?支出决算为{_NUM}万元[。，,]?"
     r"(决算数(?:大于|小于|等于|高于|低于)预算数|决算数与预算数(?:基本)?持平|决算数与预算数(?:基本)?相等)")
 _ROUGHLY_EQUAL = Decimal("0.01")
 """基本持平 is accepted within 1 % of the budget."""
@@ -63,14 +63,18 @@ _PLACEHOLDER = re.compile(r"(?:XX|ＸＸ|××|xx)+[局委办部厅处室院所�
 
 
 def check_placeholders(ctx: ValidationContext) -> Iterator[CheckOutcome]:
-    """Template placeholders left in the published text (上海市普陀区XX局)."""
-    for page, text in ctx.page_texts:
-        for m in _PLACEHOLDER.finditer(text):
-            yield outcome("placeholder_text", ["meta.department"], True, severity="warning",
-                          message=f"第{page}页出现模板占位文字“{text[max(0, m.start() - 8):m.end()]}”")
+    """Template placeholders left in the published text (上海市普陀区XX局): one flag naming every page."""
+    hits = [(page, text[max(0, m.start() - 6):m.end()]) for page, text in ctx.page_texts
+            for m in _PLACEHOLDER.finditer(text)]
+    if hits:
+        pages = "、".join(dict.fromkeys(str(page) for page, _ in hits))
+        yield outcome("placeholder_text", ["meta.department"], True, severity="warning",
+                      message=f"第{pages}页出现模板占位文字“{hits[0][1]}”等共 {len(hits)} 处")
 
 
 _LISTED_TABLE = re.compile(r"^[一二三四五六七八九十]+、(.{2,40}表)$")
+_PART_TITLES = frozenset({"单位预算表", "部门预算表", "单位决算表", "部门决算表"})
+"""Contents entries that name a part of the report (五、单位预算表), not one table."""
 _PART_HEADING = re.compile(r"第[一二三四五]部分.{0,40}?(?:决算|预算)表")
 
 
@@ -82,7 +86,7 @@ def check_listed_tables(ctx: ValidationContext) -> Iterator[CheckOutcome]:
     heads: dict[int, str] = {}
     for page in ctx.doc.pages:
         listed += [(page.number, m.group(1)) for line in page.text.splitlines()
-                   if (m := _LISTED_TABLE.match(compact(line)))]
+                   if (m := _LISTED_TABLE.match(compact(line))) and m.group(1) not in _PART_TITLES]
         heads[page.number] = _title_area(compact(page.text))
     titles = {compact(t.title or "") for t in ctx.doc.tables} | {compact(t.title or "") for t in ctx.extraction.tables}
     for listed_page, title in dict.fromkeys(listed):
