@@ -43,6 +43,7 @@ _ENUMERATOR = re.compile(
     r")\s*"
 )
 _SPACES = re.compile(r"[\s\u3000]+")
+_SPACE_IN_NUMBER = re.compile(r"(?<=\d)[ \u3000]*([.,])[ \u3000]*(?=\d)")
 _CJK = r"\u3400-\u9fff"
 _SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}（）()、])[ \u3000]+(?=[{_CJK}（）()、])")
 
@@ -53,6 +54,7 @@ GLYPH_REPAIRS: dict[str, str] = {
     "合 计": "合计",
     "小 计": "小计",
     "总 计": "总计",
+    "可待续": "可持续",
 }
 
 _CODE_FRAGMENT = re.compile(r"^\d{2,3}$")
@@ -60,13 +62,15 @@ _CODE = re.compile(r"^\d{3}(?:\d{2}){0,3}$")
 
 
 def clean_text(text: str | None) -> str | None:
-    """Text as printed with OCR noise repaired: line breaks and spaces between Chinese characters removed."""
+    """Text as printed with OCR noise repaired: line breaks, spaces between Chinese characters and spaces
+    inside numbers ('99. 16%') removed, obvious glyph confusions (GLYPH_REPAIRS) fixed."""
     if text is None:
         return None
     value = text.replace("\n", "").strip()
     for wrong, right in GLYPH_REPAIRS.items():
         value = value.replace(wrong, right)
     value = _SPACE_BETWEEN_CJK.sub("", value)
+    value = _SPACE_IN_NUMBER.sub(r"\1", value)
     value = _SPACES.sub(" ", value).strip()
     return value or None
 
@@ -106,7 +110,8 @@ def _base_confidence(cell: Cell) -> float:
     return TEXT_LAYER_CONFIDENCE if cell.confidence is None else max(0.0, min(1.0, cell.confidence))
 
 
-def _evidence(grid: TableGrid, row: int, cell: Cell, *, repaired: bool = False) -> Evidence:
+def cell_evidence(grid: TableGrid, row: int, cell: Cell, *, repaired: bool = False) -> Evidence:
+    """Evidence for a value read from one cell: its row's page, its box, its text, its confidence."""
     confidence = _base_confidence(cell) * (REPAIRED_CONFIDENCE_FACTOR if repaired else 1.0)
     return Evidence(page=grid.rows[row].page, bbox=cell.bbox, quote=cell.text, confidence=round(confidence, 4))
 
@@ -133,7 +138,7 @@ class _Reader:
         if parsed.repaired:
             self.flags.append(Flag(path=path, rule="ocr_repair", severity="warning",
                                    message=parsed.note or f"number repaired from {cell.text!r}"))
-        self.evidence[path] = _evidence(self.grid, row, cell, repaired=parsed.repaired)
+        self.evidence[path] = cell_evidence(self.grid, row, cell, repaired=parsed.repaired)
         return to_wan(parsed.value, unit)
 
     def text(self, row: int, col: int | None, path: str, *, name: bool = False) -> str | None:
@@ -142,7 +147,7 @@ class _Reader:
             return None
         value = clean_name(cell.text) if name else clean_text(cell.text)
         if value is not None:
-            self.evidence[path] = _evidence(self.grid, row, cell)
+            self.evidence[path] = cell_evidence(self.grid, row, cell)
         return value
 
     def code(self, row: int, first: int | None, stop: int | None, path: str) -> str | None:
@@ -189,7 +194,9 @@ def read_statement(
     Each side (one, or two for 收入 | 支出) is read over all data rows, the first side's rows
     first. A row with neither code nor name nor any value on that side is skipped (the shorter
     side of a two-sided table). Codes may span 类/款/项 columns: the code is read from the
-    side's code column joined with the 2- or 3-digit cells after it, up to the name column.
+    side's code column joined with the 2- or 3-digit cells after it, up to the name column. A row
+    with no code and an empty name cell takes its name from the text in the code columns (合计 or
+    人员经费合计 printed across the merged 编码 cells).
     Values keep the table's printed unit.
     """
     reader = _Reader(grid)
@@ -206,6 +213,11 @@ def read_statement(
             path = f"{path_prefix}.rows[{len(rows)}]"
             code = reader.code(row, side.code, code_stop, f"{path}.code")
             name = reader.text(row, side.name, f"{path}.name", name=True)
+            if name is None and code is None and side.code is not None and side.name is not None:
+                # A label such as 合计 / 人员经费合计 printed across the merged 编码 cells.
+                label_col = next((col for col in range(side.code, side.name)
+                                  if (clean_text(grid.cell_text(row, col)) or "")), None)
+                name = reader.text(row, label_col, f"{path}.name", name=True)
             values = {column: reader.number(row, col, f"{path}.values.{column}")
                       for column, col in side.values.items()}
             if code is None and name is None and all(value is None for value in values.values()):

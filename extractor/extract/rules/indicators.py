@@ -1,0 +1,293 @@
+"""Indicator-table rules: find 一级/二级/三级指标 blocks, repair the grid's row shifts, map columns, read rows.
+
+OCR'd tables lose cells: a row that printed its first cells empty often comes out shifted left, a
+header word is split over two cells (三级 | 指标), a level name wraps onto a row of its own
+(满意度 / 指标 (10分)). The rules repair these in a copy of the block's rows, moving whole cells
+(text, box and confidence travel together, so evidence still points at the printed cell), and then
+hand an IndicatorMapping over the repaired grid to table_reader.read_indicators:
+
+- header: the row naming 三级指标 (or 一级 and 二级指标); each keyword's columns, with adjacent cells
+  that only together spell the keyword merged into one column;
+- a row whose first cell is a level name left of its column (产出指标 left of 一级指标, 质量指标
+  left of 二级指标) lost its leading empty cells: the whole row moves right until its last cell
+  sits under the last mapped column;
+- a row that ends before the last mapped column, whose cell there is not a number, lost a
+  cell inside the name/target part: its cells from the name column on move right;
+- cells without a single Chinese character or digit are OCR debris and are dropped;
+- a row with level fragments only continues the row above (满意度 + 指标 → 满意度指标);
+- a level1 cell that is really a 二级 name (…效益指标, 可持续影响指标) moves to level2.
+"""
+
+from __future__ import annotations
+
+import re
+
+from extractor.extract.table_reader import clean_name, parse_number, read_indicators
+from schemas.document import Cell, Document, TableGrid, TableRow
+from schemas.extraction import Evidence, Flag, Indicator
+from schemas.mapping import IndicatorMapping
+
+CANONICAL = ("level1", "level2", "name", "target", "actual", "weight", "score")
+_KEYWORDS: tuple[tuple[str, str], ...] = (
+    ("level1", r"一级指标"),
+    ("level2", r"二级指标"),
+    ("name", r"三级指标"),
+    ("target", r"(?:年度|年初|预期)?(?:指标值|目标值)|预期目标值|指标值"),
+    ("actual", r"实际完成(?:值|情况)?|完成值|实际值"),
+    ("weight", r"^(?:分值|权重|指标分值)"),
+    ("score", r"^得分"),
+)
+_LEVEL1 = re.compile(r"^(?:产出|效益|满意度|成本|效果|管理|决策|过程|履职|能力)(?:指标)?$")
+_LEVEL2 = re.compile(r"^[\u4e00-\u9fff]{1,10}指标$")
+_TOTAL_ROW = re.compile(r"^(?:总分|合计|总计)")
+_END_ROW = re.compile(r"偏差|改进措施|原因分析|签批|负责人|年度总体目标")
+_GROUP_ROW = re.compile(r"目标\s*\d|目标[:：]")
+_WEIGHT_FRAGMENT = re.compile(r"^[（(]?\s*[\d.]*\s*分?\s*[)）]+$|^[（(]?\s*[\d.]+\s*分?$")
+_OPEN_WEIGHT = re.compile(r"[（(]\s*[\d.]*\s*分?\s*$")
+_WEIGHT = re.compile(r"[（(]\s*[\d.]+\s*分\s*[）)]?$|^[（(]?\s*[\d.]+\s*分\s*[）)]$")
+_PLAIN_NUMBER = re.compile(r"^\d+(?:\.\d+)?$")
+
+
+def extract_indicators(doc: Document) -> tuple[list[Indicator], dict[str, Evidence], list[Flag]]:
+    """The department's indicators: every block in grids that are not project self-evaluation tables."""
+    indicators: list[Indicator] = []
+    evidence: dict[str, Evidence] = {}
+    flags: list[Flag] = []
+    for grid in doc.tables:
+        if is_project_grid(grid):
+            continue
+        for block_grid, mapping in indicator_blocks(grid):
+            rows, block_evidence, block_flags = read_indicators(
+                block_grid, mapping, "indicators", start=len(indicators))
+            indicators.extend(rows)
+            evidence.update(block_evidence)
+            flags.extend(block_flags)
+    return indicators, evidence, flags
+
+
+def is_project_grid(grid: TableGrid) -> bool:
+    """A 项目支出绩效自评表 (its title names a project table, or it has a 项目名称 row)."""
+    title = re.sub(r"\s+", "", grid.title or "")
+    if "项目" in title and ("自评" in title or "绩效" in title) and "整体" not in title:
+        return True
+    head = [re.sub(r"\s+", "", "".join(cell.text for cell in row.cells[:3])) for row in grid.rows[:3]]
+    return any(text.startswith(("项目名称", "项目支出名称")) for text in head) and "整体" not in title
+
+
+def indicator_blocks(grid: TableGrid) -> list[tuple[TableGrid, IndicatorMapping]]:
+    """One (repaired grid, mapping) per indicator header found in the grid."""
+    blocks: list[tuple[TableGrid, IndicatorMapping]] = []
+    headers = [index for index, row in enumerate(grid.rows) if _is_header(row)]
+    for number, header in enumerate(headers):
+        stop = headers[number + 1] if number + 1 < len(headers) else len(grid.rows)
+        block = _repair_block(grid, header, stop)
+        if block is not None:
+            blocks.append(block)
+    return blocks
+
+
+def _compact(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def _is_header(row: TableRow) -> bool:
+    joined = _compact("".join(cell.text for cell in row.cells))
+    return "三级指标" in joined or ("一级指标" in joined and "二级指标" in joined)
+
+
+def _header_columns(row: TableRow) -> dict[str, list[int]]:
+    """Keyword -> the columns it spans; '三级' + '指标' in adjacent cells count as one keyword."""
+    texts = [_compact(cell.text) for cell in row.cells]
+    columns: dict[str, list[int]] = {}
+    used: set[int] = set()
+    for field, pattern in _KEYWORDS:
+        for col, text in enumerate(texts):
+            if col in used or not text:
+                continue
+            if re.search(pattern, text):
+                span = [col]
+            elif col + 1 < len(texts) and re.search(pattern, text + texts[col + 1]) and not re.search(
+                    pattern, texts[col + 1]):
+                span = [col, col + 1]
+            else:
+                continue
+            # A neighbour repeating part of the keyword (三级 | 三级指标) belongs to the same column.
+            if col + 1 < len(texts) and span == [col] and texts[col + 1] and texts[col + 1] in text and \
+                    col + 1 not in used:
+                span.append(col + 1)
+            if col > 0 and texts[col - 1] and col - 1 not in used and texts[col - 1] in text and field == "name":
+                span.insert(0, col - 1)
+            columns[field] = span
+            used.update(span)
+            break
+    if "target" not in columns and "name" in columns and "actual" in columns:
+        gap = [col for col in range(columns["name"][-1] + 1, columns["actual"][0]) if col not in used]
+        if gap:
+            columns["target"] = gap
+    return columns
+
+
+def _meaningful(cell: Cell) -> bool:
+    return re.search(r"[\u4e00-\u9fff\d]", cell.text) is not None
+
+
+def _repair_block(grid: TableGrid, header: int, stop: int) -> tuple[TableGrid, IndicatorMapping] | None:
+    columns = _header_columns(grid.rows[header])
+    if "name" not in columns:
+        return None
+    mapped_last = max(col for span in columns.values() for col in span)
+    level1_col = columns.get("level1", columns["name"])[0]
+    name_col = columns["name"][0]
+    level2_col = columns.get("level2", [level1_col + 1])[0]
+    weight_col = columns["weight"][-1] if "weight" in columns else None
+    rows: list[TableRow] = []
+    for index in range(header + 1, stop):
+        row = grid.rows[index]
+        texts = [_compact(cell.text) for cell in row.cells]
+        first_text = next((text for text in texts if text), "")
+        if _TOTAL_ROW.match(first_text) or _END_ROW.search(first_text):
+            break
+        if _GROUP_ROW.search("".join(texts)):
+            continue
+        cells = [cell if _meaningful(cell) else Cell(text="") for cell in row.cells]
+        cells = _shift(cells, level1_col, level2_col, name_col, mapped_last, weight_col)
+        canonical = [_join([cells[col] for col in columns[field] if col < len(cells)]) if field in columns
+                     else Cell(text="") for field in CANONICAL]
+        if not any(cell.text for cell in canonical):
+            continue
+        canonical_row = TableRow(page=row.page, cells=canonical)
+        if rows and _is_continuation(canonical):
+            rows[-1] = _merge_continuation(rows[-1], canonical_row)
+            continue
+        rows.append(canonical_row)
+    rows = [_fix_levels(_drop_weight_fragments(row)) for row in rows]
+    if not rows:
+        return None
+    repaired = TableGrid(id=grid.id, title=grid.title, unit=grid.unit, page_start=grid.page_start,
+                         page_end=grid.page_end, n_cols=len(CANONICAL), rows=rows)
+    mapping = IndicatorMapping(table_id=grid.id, data_rows=[i for i, row in enumerate(rows) if row.cells[2].text],
+                               **{field: position for position, field in enumerate(CANONICAL) if field in columns})
+    return repaired, mapping
+
+
+def _shift(cells: list[Cell], level1_col: int, level2_col: int, name_col: int, mapped_last: int,
+           weight_col: int | None) -> list[Cell]:
+    filled = [col for col, cell in enumerate(cells) if cell.text.strip()]
+    if not filled or filled[-1] >= mapped_last:
+        return cells
+    by = mapped_last - filled[-1]
+    first = filled[0]
+    width = len(cells)
+    expected = _level_column(_compact(cells[first].text), level1_col, level2_col)
+    if expected is not None and first < expected:
+        return [Cell(text="")] * by + cells[: width - by]
+    at_weight = cells[weight_col].text.strip() if weight_col is not None and weight_col < width else ""
+    if weight_col is not None and _PLAIN_NUMBER.match(_compact(at_weight)):
+        return cells
+    return cells[:name_col] + [Cell(text="")] * by + cells[name_col: width - by]
+
+
+def _level_column(text: str, level1_col: int, level2_col: int) -> int | None:
+    """Where a level name belongs: the 一级 column for 产出指标 …, the 二级 column for other …指标 names."""
+    bare = _WEIGHT.sub("", text)
+    if _LEVEL1.match(bare):
+        return level1_col
+    if _LEVEL2.match(bare):
+        return level2_col
+    return None
+
+
+def _join(cells: list[Cell]) -> Cell:
+    """One cell from several: texts joined (a cell repeating the start of the next is dropped), boxes united."""
+    parts = [cell for cell in cells if cell.text.strip()]
+    if not parts:
+        return Cell(text="", bbox=cells[0].bbox if cells else None)
+    if len(parts) == 1:
+        return parts[0]
+    texts: list[str] = []
+    for position, cell in enumerate(parts):
+        text = cell.text.strip()
+        following = _compact(parts[position + 1].text) if position + 1 < len(parts) else ""
+        if following.startswith(_compact(text)):
+            continue
+        texts.append(text)
+    boxes = [cell.bbox for cell in parts if cell.bbox is not None]
+    bbox = (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes),
+            max(b[3] for b in boxes)) if boxes else None
+    confidences = [cell.confidence for cell in parts if cell.confidence is not None]
+    return Cell(text="".join(texts), bbox=bbox, confidence=min(confidences) if confidences else None)
+
+
+def _is_continuation(cells: list[Cell]) -> bool:
+    """Only level fragments: no name, target, actual or numbers of its own."""
+    level1, level2, name, target, actual, weight, score = (_compact(cell.text) for cell in cells)
+    if target or actual or weight or score:
+        return False
+    return bool(level1 or level2) and (not name or name.endswith("指标"))
+
+
+def _overlap_join(first: str, second: str) -> str:
+    """'服务对象满' + '满意度指标' -> '服务对象满意度指标' (a wrapped word whose break was read twice)."""
+    for size in range(min(len(first), len(second), 3), 0, -1):
+        if first.endswith(second[:size]):
+            return first + second[size:]
+    return first + second
+
+
+def _merge_continuation(previous: TableRow, continuation: TableRow) -> TableRow:
+    cells = list(previous.cells)
+    fragments = [cell for cell in continuation.cells[:3] if cell.text.strip()]
+    for target in (0, 1):
+        current = _compact(cells[target].text)
+        if not fragments:
+            break
+        if current and not _WEIGHT.sub("", current).endswith("指标"):
+            fragment = fragments.pop(0)
+            cells[target] = cells[target].model_copy(update={
+                "text": _overlap_join(current, _compact(fragment.text))})
+    return TableRow(page=previous.page, cells=cells)
+
+
+def _drop_weight_fragments(row: TableRow) -> TableRow:
+    """Level cells that hold only a wrapped weight ('分)', '(5分)') are empty; '产出指标(5' loses its '(5'."""
+    cells = list(row.cells)
+    for position in (0, 1):
+        text = _compact(cells[position].text)
+        if not text:
+            continue
+        if _WEIGHT_FRAGMENT.match(text) or not re.search(r"[\u4e00-\u9fff]", text):
+            cells[position] = Cell(text="")
+        elif _OPEN_WEIGHT.search(text):
+            cells[position] = cells[position].model_copy(update={"text": _OPEN_WEIGHT.sub("", text)})
+    return TableRow(page=row.page, cells=cells)
+
+
+def _fix_levels(row: TableRow) -> TableRow:
+    """A 二级 name read into the level1 cell (with level2 empty) moves to level2."""
+    level1 = clean_name(row.cells[0].text) or ""
+    bare = _WEIGHT.sub("", level1)
+    if level1 and not row.cells[1].text.strip() and not _LEVEL1.match(bare) and _LEVEL2.match(bare):
+        cells = list(row.cells)
+        cells[0], cells[1] = Cell(text=""), cells[0]
+        return TableRow(page=row.page, cells=cells)
+    return row
+
+
+def total_score(grid: TableGrid) -> tuple[int, int | None, Cell, str] | None:
+    """The 总分 row's score as (row, column or None when joined, cell, text): the last number, or two cells
+    joined when OCR split one number over them ('97.' '94')."""
+    for index, row in enumerate(grid.rows):
+        texts = [_compact(cell.text) for cell in row.cells]
+        first = next((text for text in texts if text), "")
+        if not first.startswith("总分"):
+            continue
+        values = [(col, cell, _compact(cell.text)) for col, cell in enumerate(row.cells) if col > 0
+                  and _compact(cell.text)]
+        if not values:
+            continue
+        if len(values) == 2 and values[0][2].endswith(".") and values[1][2].isdigit():
+            return index, None, _join([values[0][1], values[1][1]]), values[0][2] + values[1][2]
+        for col, cell, text in reversed(values):
+            if parse_number(text) is not None:
+                return index, col, cell, text
+    return None

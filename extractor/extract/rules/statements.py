@@ -1,0 +1,260 @@
+"""Statement-table rules: map each 决算/预算 table grid onto a StatementMapping, then let the reader read it.
+
+The mapping comes from the grid itself:
+- header rows are the rows above the first row that holds a value (栏次 rows count as header);
+- each column's header is the chain of header cells covering it, a spanning cell covering the
+  columns up to the next cell of its row within its parent's span; a value column is named by the
+  deepest cell of its chain (本年支出合计, 基本支出, 决算数 …);
+- column roles come from the data cells: a code column holds 科目编码 (3/5/7 digits, or 类 then
+  款/项 fragments), a name column mostly text, a value column numbers or nothing; 行次 columns
+  (header 行次 or line numbers) are dropped. Every code or name column starts a new side, so a
+  two-sided 收入 | 支出 table (or the three-sided 基本支出 明细表) gives one side per block.
+
+A 三公 table is one data row under a two-level header (category x 预算数/决算数); it is read
+transposed, one row per category, so that rows carry names.
+"""
+
+from __future__ import annotations
+
+import re
+
+from extractor.extract.table_reader import (
+    cell_evidence,
+    clean_name,
+    clean_text,
+    normalise_code,
+    parse_number,
+    read_statement,
+)
+from schemas.document import Document, TableGrid
+from schemas.extraction import Evidence, Flag, StatementRow, StatementTable
+from schemas.mapping import StatementMapping, StatementSide
+
+STATEMENT_TITLE = re.compile(r"决算|预算|收支|收入|支出")
+THREE_PUBLIC_TITLE = re.compile(r"三公")
+_NOT_STATEMENT = re.compile(r"绩效|自评|评价|基础数据|指标")
+_NOTE_ROW = re.compile(r"^(?:[注主]\s*[:：]|注\d|说明|备注|本表|[—-]\s*\d+\s*[—-])")
+_HEADER_WORDS = re.compile(r"^(?:栏次|行次|项目|科目名称|科目编码|类|款|项|类款项|金额|合计)$")
+_ROW_NUMBER_HEADER = re.compile(r"行次")
+_FRAGMENT = re.compile(r"^\d{2,3}$")
+_VALUE_LABELS = ("预算数", "决算数")
+
+
+def is_statement_grid(grid: TableGrid) -> bool:
+    """A table whose title names a 决算/预算 statement (not a self-evaluation or basic-data form)."""
+    title = grid.title or ""
+    return bool(STATEMENT_TITLE.search(title)) and not _NOT_STATEMENT.search(title) and title.endswith("表")
+
+
+def extract_tables(doc: Document) -> tuple[list[StatementTable], dict[str, Evidence], list[Flag]]:
+    """Every statement table with values, in document order; empty printed tables are left out."""
+    tables: list[StatementTable] = []
+    evidence: dict[str, Evidence] = {}
+    flags: list[Flag] = []
+    for grid in doc.tables:
+        if not is_statement_grid(grid):
+            continue
+        prefix = f"tables[{len(tables)}]"
+        if THREE_PUBLIC_TITLE.search(grid.title or ""):
+            table, table_evidence, table_flags = read_three_public_table(grid, prefix)
+        else:
+            mapping = map_statement(grid)
+            if mapping is None:
+                continue
+            table, table_evidence, table_flags = read_statement(grid, mapping, prefix)
+        if not table.rows or all(value is None for row in table.rows for value in row.values.values()):
+            continue
+        tables.append(table)
+        evidence.update(table_evidence)
+        flags.extend(table_flags)
+    return tables, evidence, flags
+
+
+def header_end(grid: TableGrid) -> int:
+    """Index of the first data row: the first row holding a value that is not a 栏次 / line-number row."""
+    for index, row in enumerate(grid.rows):
+        texts = [cell.text.strip() for cell in row.cells]
+        if any("栏次" in text for text in texts):
+            continue
+        numbers = [parse_number(text) for text in texts if text]
+        numbers = [number for number in numbers if number is not None]
+        if not numbers:
+            continue
+        if _is_column_numbering(texts):
+            continue
+        return index
+    return len(grid.rows)
+
+
+def _is_column_numbering(texts: list[str]) -> bool:
+    """A row like '1 2 3 4 5 6' (column numbers printed under the header)."""
+    values = [text for text in texts if text]
+    return len(values) >= 3 and all(re.fullmatch(r"\d{1,2}", text) for text in values) and \
+        [int(text) for text in values] == list(range(int(values[0]), int(values[0]) + len(values)))
+
+
+def column_headers(grid: TableGrid, header_rows: list[int]) -> list[list[str]]:
+    """For each column, the header cells covering it from top to bottom (spans bounded by their parent)."""
+    n_cols = grid.n_cols
+    chains: list[list[str]] = [[] for _ in range(n_cols)]
+    parent_bounds = [(0, n_cols)] * n_cols
+    for row in header_rows:
+        texts = [clean_name(cell.text) or "" for cell in grid.rows[row].cells] + [""] * n_cols
+        new_bounds = list(parent_bounds)
+        for col in range(n_cols):
+            low, high = parent_bounds[col]
+            owner = next((k for k in range(col, low - 1, -1) if texts[k]), None)
+            if owner is None:
+                continue
+            end = next((k for k in range(owner + 1, high) if texts[k]), high)
+            if col >= end:
+                continue
+            chains[col].append(texts[owner])
+            new_bounds[col] = (owner, end)
+        parent_bounds = new_bounds
+    return chains
+
+
+def map_statement(grid: TableGrid) -> StatementMapping | None:
+    """The StatementMapping of a statement grid, or None when no name or value column is found."""
+    start = header_end(grid)
+    header_rows = list(range(start))
+    data_rows = [index for index in range(start, len(grid.rows)) if _is_data_row(grid, index)]
+    if not data_rows:
+        return None
+    chains = column_headers(grid, header_rows)
+    roles = _column_roles(grid, data_rows, chains)
+    sides: list[StatementSide] = []
+    pending_code: int | None = None
+    for col, role in enumerate(roles):
+        if role == "code":
+            if pending_code is None:
+                pending_code = col
+        elif role == "fragment":
+            continue
+        elif role == "name":
+            sides.append(StatementSide(code=pending_code, name=col))
+            pending_code = None
+        elif role == "value" and sides:
+            label = _value_label(chains[col])
+            if label and label not in sides[-1].values:
+                sides[-1].values[label] = col
+    sides = [side for side in sides if side.values]
+    if not sides:
+        return None
+    return StatementMapping(table_id=grid.id, title=grid.title, unit=grid.unit, header_rows=header_rows,
+                            data_rows=data_rows, sides=sides)
+
+
+def _is_data_row(grid: TableGrid, index: int) -> bool:
+    texts = [cell.text.strip() for cell in grid.rows[index].cells]
+    first = next((text for text in texts if text), "")
+    if not first or _NOTE_ROW.match(first):
+        return False
+    if any("栏次" in text for text in texts) or _is_column_numbering(texts):
+        return False
+    return True
+
+
+def _column_roles(grid: TableGrid, data_rows: list[int], chains: list[list[str]]) -> list[str]:
+    roles: list[str] = []
+    for col in range(grid.n_cols):
+        codes = fragments = numbers = texts = 0
+        for row in data_rows:
+            text = grid.rows[row].cells[col].text.strip() if col < len(grid.rows[row].cells) else ""
+            if not text:
+                continue
+            compact = re.sub(r"\s+", "", text)
+            if normalise_code(compact) is not None and len(compact) in (3, 5, 7):
+                codes += 1
+            elif _FRAGMENT.match(compact):
+                fragments += 1
+            elif parse_number(text) is not None:
+                numbers += 1
+            else:
+                texts += 1
+        header = "".join(chains[col])
+        if _ROW_NUMBER_HEADER.search(header) or (numbers and _is_line_numbers(grid, data_rows, col)):
+            roles.append("skip")
+        elif codes and codes >= max(numbers, texts, fragments):
+            roles.append("code")
+        elif fragments and fragments >= max(numbers, texts) and roles and roles[-1] in ("code", "fragment"):
+            roles.append("fragment")
+        elif texts and texts >= numbers:
+            roles.append("name")
+        else:
+            roles.append("value")
+    return roles
+
+
+def _is_line_numbers(grid: TableGrid, data_rows: list[int], col: int) -> bool:
+    values = []
+    for row in data_rows:
+        text = grid.rows[row].cells[col].text.strip()
+        if text:
+            if not re.fullmatch(r"\d{1,3}", text):
+                return False
+            values.append(int(text))
+    return len(values) >= 3 and values == sorted(values) and len(set(values)) == len(values)
+
+
+def _value_label(chain: list[str]) -> str | None:
+    labels = [text for text in chain if text and not _is_noise_header(text)]
+    return labels[-1] if labels else None
+
+
+def _is_noise_header(text: str) -> bool:
+    return text in ("栏次",) or re.fullmatch(r"[\d\s]+", text) is not None
+
+
+def read_three_public_table(grid: TableGrid, prefix: str) -> tuple[StatementTable, dict[str, Evidence], list[Flag]]:
+    """A 三公 table read transposed: one row per printed category, columns 预算数 / 决算数."""
+    start = header_end(grid)
+    header_rows = list(range(start))
+    chains = column_headers(grid, header_rows)
+    evidence: dict[str, Evidence] = {}
+    rows: list[StatementRow] = []
+    positions: dict[str, int] = {}
+    columns: list[str] = []
+    for col in range(grid.n_cols):
+        name, label = _category(chains[col])
+        if name is None or label is None:
+            continue
+        if label not in columns:
+            columns.append(label)
+        if name not in positions:
+            positions[name] = len(rows)
+            rows.append(StatementRow(name=name, values={}))
+        index = positions[name]
+        value = None
+        for row in range(start, len(grid.rows)):
+            cell = grid.rows[row].cells[col]
+            parsed = parse_number(cell.text)
+            if parsed is not None:
+                value = parsed.value
+                evidence[f"{prefix}.rows[{index}].values.{label}"] = cell_evidence(grid, row, cell, repaired=parsed.repaired)
+                break
+        rows[index].values[label] = value
+    for row in rows:
+        for label in columns:
+            row.values.setdefault(label, None)
+    table = StatementTable(title=clean_name(grid.title), unit=clean_text(grid.unit), columns=columns, rows=rows)
+    return table, evidence, []
+
+
+def _category(chain: list[str]) -> tuple[str | None, str | None]:
+    """(category, 预算数/决算数) for one column of a 三公 table header chain."""
+    label = None
+    for text in chain:
+        for candidate in _VALUE_LABELS:
+            if candidate[:2] in text:
+                label = candidate
+    names = [text for text in chain if text not in _VALUE_LABELS and not _is_noise_header(text)]
+    if not names:
+        return None, label
+    name = names[-1]
+    if name == "小计" and len(names) > 1:
+        name = names[-2]
+    if len(names) == 1 and "三公" in name and label is not None:
+        return None, label  # the title cell spanning everything, without a category below it
+    return name, label
