@@ -97,7 +97,9 @@ class TableMapping:
 
     @property
     def first(self) -> _RowsAnswer | None:
-        return self.answers[0] if self.answers else None
+        """The first answer that maps any column (a chunk of title rows maps none), else the first answer."""
+        mapping = [a for a in self.answers if _maps_columns(a)]
+        return mapping[0] if mapping else (self.answers[0] if self.answers else None)
 
 
 Ask = Callable[[dict, type[_RowsAnswer]], _RowsAnswer]
@@ -152,15 +154,22 @@ def missing_rows_flag(grid: TableGrid, merged: TableMapping, path: str) -> Flag 
 
 
 def disagreement_flags(merged: TableMapping, path: str, grid: TableGrid) -> list[Flag]:
-    """Flag chunks whose column mapping differs from the first chunk's (the first one is used)."""
+    """Flag chunks whose column mapping differs from the one used (the first that maps columns)."""
     first = merged.first
     if first is None:
         return []
     columns = _columns_of(first)
     return [Flag(path=path, rule="chunk_disagreement", severity="warning",
-                 message=f"table {grid.id}: chunk {i + 1} mapped the columns differently; the first chunk's "
-                         f"mapping was used")
-            for i, answer in enumerate(merged.answers[1:], start=1) if _columns_of(answer) != columns]
+                 message=f"table {grid.id}: chunk {i + 1} mapped the columns differently; the first "
+                         f"chunk's mapping was used")
+            for i, answer in enumerate(merged.answers)
+            if answer is not first and _maps_columns(answer) and _columns_of(answer) != columns]
+
+
+def _maps_columns(answer: _RowsAnswer) -> bool:
+    if isinstance(answer, StatementTableAnswer):
+        return any(s.name or s.code or s.values for s in answer.sides)
+    return any(answer.columns.model_dump().values())
 
 
 def _columns_of(answer: _RowsAnswer) -> object:
