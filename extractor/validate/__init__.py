@@ -6,7 +6,7 @@ confidence is rebuilt from its evidence (see extractor/validate/confidence.py fo
 Rules, one module per family:
 - sums.py: `code_sum` (parent 科目 = Σ children), `subtotal_sum` (合计/小计/总计 = Σ its rows)
 - identities.py: `row_identity` (合计 = 基本支出 + 项目支出 + …, 收入总计 = 支出总计 …)
-- amounts.py: `execution_rate`, `basic_plus_project`, `three_public_sum`
+- amounts.py: `execution_rate`, `basic_plus_project`, `three_public_sum`, `negative_value`
 - scores.py: `score_range`, `grade_band`, `indicator_score`, `weights_sum`, `project_score`
 - crosscheck.py: `text_table_mismatch`, `unit_anomaly`
 - narrative.py (needs doc): `text_comparison`, `year_mismatch`, `placeholder_text`, `missing_table`
@@ -33,6 +33,7 @@ RULES: tuple[Rule, ...] = (
     amounts.check_execution_rates,
     amounts.check_basic_plus_project,
     amounts.check_three_public,
+    amounts.check_negative_values,
     scores.check_score_range,
     scores.check_grade_band,
     scores.check_indicator_scores,
@@ -51,7 +52,7 @@ RULES: tuple[Rule, ...] = (
 
 ARITHMETIC_RULES = frozenset({
     "code_sum", "subtotal_sum", "row_identity", "execution_rate", "basic_plus_project", "three_public_sum",
-    "score_range", "grade_band", "indicator_score", "weights_sum", "project_score"})
+    "score_range", "grade_band", "indicator_score", "weights_sum", "project_score", "negative_value"})
 """Rules that check printed numbers against each other."""
 
 OWN_RULES = ARITHMETIC_RULES | {

@@ -27,6 +27,10 @@ _THREE_PUBLIC_PARTS = {
 }
 
 
+MAX_RATE = Decimal(200)
+"""An execution rate above 200 % is a misread figure, not overspending."""
+
+
 def rate_tolerance(rate: Decimal, spent: Decimal, base: Decimal) -> Decimal:
     """0.01 pp for the printed rate, plus what rounding both amounts to 0.01 can move the quotient;
     a rate printed as a whole percent (100%) may be off by up to half a point."""
@@ -49,6 +53,9 @@ def check_execution_rates(ctx: ValidationContext) -> Iterator[CheckOutcome]:
 
 def _rate(prefix: str, rate: Decimal | None, spent: Decimal | None, base: Decimal | None, base_field: str,
           base_name: str, who: str) -> Iterator[CheckOutcome]:
+    if rate is not None:
+        yield outcome("execution_rate", [f"{prefix}.execution_rate"], not Decimal(0) <= rate <= MAX_RATE,
+                      message=f"{who}预算执行率 {fmt_pct(rate)} 不在 0%–{MAX_RATE}% 的合理范围内")
     if rate is None or spent is None or base is None or base == 0:
         return
     computed = spent / base * 100
@@ -63,9 +70,9 @@ def _rate(prefix: str, rate: Decimal | None, spent: Decimal | None, base: Decima
 def check_basic_plus_project(ctx: ValidationContext) -> Iterator[CheckOutcome]:
     """budget.basic + budget.project = budget.spent."""
     b = ctx.extraction.budget
-    if b.spent is None or b.basic is None or b.project is None:
+    if b.spent is None or (b.basic is None and b.project is None):
         return
-    parts = b.basic + b.project
+    parts = amount(b.basic) + amount(b.project)
     diff = abs(b.spent - parts)
     tolerance = sum_tolerance(3)
     yield outcome("basic_plus_project", ["budget.spent", "budget.basic", "budget.project"], diff > tolerance,
@@ -89,3 +96,17 @@ def check_three_public(ctx: ValidationContext) -> Iterator[CheckOutcome]:
                       diff > tolerance, tolerance=tolerance,
                       message=f"“三公”经费{side_name}合计 {fmt(amounts.total)} 万元 ≠ {terms} = {fmt(parts)} 万元"
                               f"（差 {fmt(diff)}）")
+
+
+def check_negative_values(ctx: ValidationContext) -> Iterator[CheckOutcome]:
+    """Department amounts, 三公经费, project amounts and head counts are never negative."""
+    ex = ctx.extraction
+    values = [(f"budget.{f}", getattr(ex.budget, f)) for f in ("initial", "adjusted", "spent", "basic", "project")]
+    values += [(f"staffing.{f}", getattr(ex.staffing, f)) for f in ("authorized", "actual")]
+    for side in ("budget", "actual"):
+        values += [(f"three_public.{side}.{f}", getattr(getattr(ex.three_public, side), f))
+                   for f in ("total", *_THREE_PUBLIC_PARTS)]
+    values += [(f"projects[{i}].{f}", getattr(p, f)) for i, p in enumerate(ex.projects) for f in ("budget", "spent")]
+    for path, value in values:
+        if value is not None:
+            yield outcome("negative_value", [path], value < 0, message=f"{path} = {value} 为负数，不合常理")

@@ -86,7 +86,7 @@ def _in_row(ti: int, table: StatementTable, total_col: str, parts: list[str]) ->
         tolerance = sum_tolerance(len(present) + 1)
         diff = abs(amount(total) - parts_sum)
         terms = " + ".join(f"{c} {fmt(row.values.get(c))}" for c in present) or "各项均为空"
-        yield outcome("row_identity", [value_path(ti, ri, total_col), *(value_path(ti, ri, c) for c in present)],
+        yield outcome("row_identity", [value_path(ti, ri, total_col), *(value_path(ti, ri, c) for c in parts)],
                       diff > tolerance, tolerance=tolerance,
                       message=f"{table_label(table, ti)} {label(table, row)}：{total_col} {fmt(total)} ≠ "
                               f"{terms} = {fmt(parts_sum)}（差 {fmt(diff)}）")

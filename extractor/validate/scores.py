@@ -99,9 +99,9 @@ def check_weights_sum(ctx: ValidationContext) -> Iterator[CheckOutcome]:
     accepted = ctx.options.weight_totals
     for prefix, what, indicators in _indicator_sets(ctx):
         weights = [ind.weight for ind in indicators]
-        if len(weights) < 2 or any(w is None for w in weights):
+        if sum(w is not None for w in weights) < 2:
             continue
-        total = sum(weights, Decimal(0))
+        total = sum((w for w in weights if w is not None), Decimal(0))
         tolerance = sum_tolerance(len(weights))
         failed = all(abs(total - a) > tolerance for a in accepted)
         yield outcome("weights_sum", [f"{prefix}[{j}].weight" for j in range(len(weights))], failed,

@@ -133,6 +133,7 @@ def _sum_checks(rule: str, ti: int, table: StatementTable, total_row: int, item_
         tolerance = sum_tolerance(len(present) + 1)
         diffs = [abs(amount(total) - c) for c in candidates]
         best = min(range(len(diffs)), key=diffs.__getitem__)
-        paths = [value_path(ti, total_row, col), *(value_path(ti, i, col) for i in present)]
+        # blank items are named too: a reviewer should see which cells the total was checked against
+        paths = [value_path(ti, total_row, col), *(value_path(ti, i, col) for i in item_rows)]
         yield outcome(rule, paths, diffs[best] > tolerance, tolerance=tolerance,
                       message=message(col, amount(total), candidates[best]))
