@@ -243,3 +243,14 @@ def test_latex_and_entities_inline(tmp_path, line, expected):
     path = tmp_path / "line.txt"
     path.write_text(line + "\n", encoding="utf-8")
     assert ingest_text(path).pages[0].text == expected + "\n"
+
+
+def test_windows_line_endings_and_utf16_with_bom(tmp_path):
+    crlf = tmp_path / "crlf.txt"
+    crlf.write_bytes("收入决算表\r\n科目编码\t科目名称\r\n208\t社会保障和就业支出\r\n".encode())
+    doc = ingest_text(crlf)
+    assert doc.pages[0].text == "收入决算表\n科目编码\t科目名称\n208\t社会保障和就业支出\n"
+    assert doc.tables[0].cell_text(1, 1) == "社会保障和就业支出"
+    utf16 = tmp_path / "utf16.txt"
+    utf16.write_bytes("编制人数 123 人\n".encode("utf-16"))
+    assert ingest_text(utf16).pages[0].text == "编制人数 123 人\n"
