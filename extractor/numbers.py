@@ -7,7 +7,8 @@ ParsedNumber, or None when the text holds no number or cannot be read without gu
 - `14, 344, 12`: thousand groups whose last group has one or two digits; the last comma was a
   decimal point (noted). `1,100.265,538.67` (two cells read as one) and `467. 89 467. 89` (two
   numbers) give None.
-- `１２３．４５`, `，`: full-width forms made half-width (noted).
+- `１２３．４５`, `，`: full-width digits and separators made half-width (noted); a full-width `％`
+  is ordinary typesetting and not noted.
 - `≥ 99 %`, `90%以上`, `≤1430.4 万元`: the comparator is kept apart, the unit is kept.
 - `-`, `—`, `－`, empty: None, a dash means "no value".
 - `(123.45)`: None. In these reports a number in parentheses is list numbering ((5), (20)),
@@ -66,6 +67,8 @@ _LEADING = re.compile(r"^(?P<sign>[-+−—–])?(?P<body>\d[\d\s,.]*)(?P<rest>.
 _SPACE = re.compile(r"\s+")
 _SPACE_AT_SEPARATOR = re.compile(r"\s*([,.])\s*")
 _TRAILING_PUNCTUATION = "。；;、"
+# Full-width forms inside the number itself are noted; a full-width ％ or （ is ordinary Chinese typesetting.
+_FULL_WIDTH_NUMERIC = frozenset("０１２３４５６７８９，．－＋")
 
 _UNIT_HEADER = re.compile(r"单位\s*[:：]\s*")
 _HEADER_UNITS = ("百万元", "万亿元", "亿元", "千元", "万元", "元", "万人次", "人次", "万人", "人", "户", "个", "%")
@@ -145,8 +148,8 @@ def parse_number(text: str | None) -> ParsedNumber | None:
         return None
     notes: list[str] = []
     normalised = _half_width(text)
-    if normalised != text:
-        notes.append("full-width characters made half-width")
+    if any(ch in _FULL_WIDTH_NUMERIC for ch in text):
+        notes.append("full-width digits or separators made half-width")
     normalised = normalised.strip().rstrip(_TRAILING_PUNCTUATION).strip()
     if _NO_VALUE.match(normalised):
         return None

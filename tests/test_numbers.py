@@ -127,7 +127,11 @@ def test_full_width_forms():
     assert parsed.repaired and "full-width" in parsed.note
     assert parse_number("１，２３４．５０").value == Decimal("1234.50")
     parsed = parse_number("９９．９３％")
-    assert parsed.value == Decimal("99.93") and parsed.is_percent
+    assert parsed.value == Decimal("99.93") and parsed.is_percent and parsed.repaired
+    parsed = parse_number("98.00％")
+    assert parsed == ParsedNumber(value=Decimal("98.00"), is_percent=True, unit="%"), "％ alone is no repair"
+    assert parse_number("≥５") == ParsedNumber(value=Decimal("5"), comparator="≥", repaired=True,
+                                             note="full-width digits or separators made half-width")
     assert parse_number("－") is None
     assert parse_number("－12.5").value == Decimal("-12.5")
 
