@@ -309,3 +309,82 @@ def test_retries_exhausted_raise_extraction_error_naming_document_and_task(fake_
         LLMEngine(fake_settings(fake_llm, max_attempts=3), cache_path=None).run(Task.BUDGET, doc)
     assert caught.value.__cause__ is not None
     assert len(fake_llm.completions) == 3
+
+
+# --- real PDF and gold ----------------------------------------------------------------------------
+
+def test_three_public_from_the_real_pdf_page(fake_llm, putuo_finance):
+    fake_llm.script(answer({"three_public": {
+        "budget": {"total": quoted("0.95", "“三公”经费财政拨款支出年初预算为0.95万元")},
+        "actual": {"total": quoted("0.00", "支出决算为0.00万元")},
+    }}))
+    result = LLMEngine(fake_settings(fake_llm, mode="json"), cache_path=None).run(Task.THREE_PUBLIC, putuo_finance)
+    expected = gold("putuo-finance-2024-final-accounts")["three_public"]
+    assert result.values.three_public.budget.total == as_decimal(expected["budget"]["total"])
+    assert result.values.three_public.actual.total == as_decimal(expected["actual"]["total"])
+    assert result.values.evidence["three_public.budget.total"].page == 23
+    assert error_flags(result) == {}
+    request = fake_llm.completions[0]
+    assert request.body["response_format"] == {"type": "json_object"} and "[第23页]" in request.user_text
+
+
+def putuo_income_model(request: RecordedRequest) -> Reply:
+    """A correct mapping of the PDF's 收入决算表: headings r0-r2, code 类/款/项 from c0, name c3, values c4-c10."""
+    rows, todo = shown_grid(request)
+    names = rows[0]
+    payload = {
+        "title": "收入决算表", "unit": "万元",
+        "header_rows": [f"r{r}" for r in todo if r <= 2],
+        "data_rows": [f"r{r}" for r in todo if r > 2],
+        "skipped_rows": [],
+        "sides": [{"code": "c0", "name": "c3",
+                   "values": [{"name": names[c], "column": f"c{c}"} for c in range(4, 11)]}],
+    }
+    return answer(payload)
+
+
+def test_statement_table_from_the_real_pdf_matches_gold(fake_llm, putuo_finance):
+    fake_llm.respond_with(putuo_income_model)
+    doc = putuo_finance.model_copy(update={"tables": [putuo_finance.table("t3")]})
+    result = LLMEngine(fake_settings(fake_llm, max_rows_per_chunk=8), cache_path=None).run(Task.TABLES, doc)
+    (table,) = result.values.tables
+    (expected,) = [t for t in gold("putuo-finance-2024-final-accounts")["tables"] if t["title"] == "收入决算表"]
+    assert (table.title, table.unit, table.columns) == (expected["title"], expected["unit"], expected["columns"])
+    assert [(r.code, r.name) for r in table.rows] == [(r["code"], r["name"]) for r in expected["rows"]]
+    for row, gold_row in zip(table.rows, expected["rows"], strict=True):
+        assert row.values == {k: as_decimal(v) for k, v in gold_row["values"].items()}, row.name
+    evidence = result.values.evidence["tables[0].rows[3].values.本年收入合计"]
+    assert evidence.quote == "1,511.90" and evidence.page == 8 and evidence.bbox is not None
+    assert [f for f in result.values.flags if f.severity == "error"] == []
+    assert len(fake_llm.completions) == 3  # 23 rows in chunks of 8
+
+
+def project_model(request: RecordedRequest) -> Reply:
+    """A correct mapping of seed 000's 项目支出绩效自评表 (t3)."""
+    rows, todo = shown_grid(request)
+    payload = {
+        "name": {"row": "r0", "column": "c1"}, "budget": {"row": "r3", "column": "c3"},
+        "spent": {"row": "r3", "column": "c4"}, "execution_rate": {"row": "r3", "column": "c6"},
+        "score": {"row": "r19", "column": "c6"}, "unit": "万元",
+        "header_rows": [f"r{r}" for r in todo if r == 9],
+        "data_rows": [f"r{r}" for r in todo if 9 < r < 18],
+        "skipped_rows": [f"r{r}" for r in todo if r < 9 or r >= 18],
+        "columns": {"level1": "c1", "level2": "c2", "name": "c3", "target": "c4", "actual": "c5",
+                    "weight": "c6", "score": "c7"},
+    }
+    return answer(payload)
+
+
+def test_project_table_matches_gold(fake_llm):
+    fake_llm.respond_with(project_model)
+    result = LLMEngine(fake_settings(fake_llm), cache_path=None).run(Task.PROJECTS, seed_document("000"))
+    (project,) = result.values.projects
+    expected = gold("seed-000")["projects"][0]
+    assert project.name == expected["name"]
+    for field in ("budget", "spent", "execution_rate", "score"):
+        assert getattr(project, field) == as_decimal(expected[field]), field
+    # the first six indicator rows are printed in their columns; rows 16-17 are shifted in the OCR
+    for got, want in zip(project.indicators[:6], expected["indicators"][:6], strict=True):
+        assert got.model_dump() == {k: as_decimal(v) if k in ("weight", "score") else v for k, v in want.items()}
+    assert result.values.evidence["projects[0].budget"].quote == "105"
+    assert "missing_rows" not in {f.rule for f in result.values.flags}
