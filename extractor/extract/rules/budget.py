@@ -38,6 +38,7 @@ _BUDGET_PATTERNS: dict[str, tuple[str, ...]] = {
     ),
     "execution_rate": (
         rf"(?:预算)?执行率(?:情况)?(?:为|是|:|：)?(?P<num>{NUMBER})%",
+        rf"完成(?:年初|全年)?预算的(?P<num>{NUMBER})%",
     ),
     "basic": (
         rf"基本支出(?![^\n。]{{0,3}}预算)[^\n。；;，,\d\t预]{{0,12}}?{AMOUNT}",
@@ -49,6 +50,15 @@ _BUDGET_PATTERNS: dict[str, tuple[str, ...]] = {
 # A pattern hit is not the department's figure when the clause names a single item or project.
 _PROJECT_CONTEXT = re.compile(r"项目(?:全年)?预算数|项目[\u4e00-\u9fff]{0,6}$|\(项\)|（项）")
 _ITEM_CONTEXT = re.compile(r"三公|出国|接待费|公务用车|\(项\)|（项）")
+
+# A figure for 一般公共预算财政拨款 alone is the department's only when that source is all its spending.
+_PART_CONTEXT = re.compile(r"一般公共预算|财政拨款")
+_ALL_SPENDING = re.compile(r"一般公共预算财政拨款支出[^。]{0,20}占本年支出合计的100(?:\.0+)?%")
+
+
+def _covers_all(doc: Document) -> bool:
+    return any(True for _ in find_all(doc, _ALL_SPENDING))
+
 
 _SPENT_ROWS = ("本年支出合计", "支出合计", "支出总计")
 _EXPENDITURE_TITLES = ("支出决算表", "支出预算总表", "部门支出预算表")
@@ -105,9 +115,11 @@ def _first_department_hit(doc: Document, patterns: tuple[str, ...]) -> Hit | Non
     for pattern in patterns:
         for hit in find_all(doc, pattern):
             before = hit.compact.text[max(0, hit.match.start() - 12):hit.match.start()]
-            clause = re.split(r"[。\n]", hit.compact.text[max(0, hit.match.start() - 40):hit.match.start()])[-1]
+            clause = re.split(r"[。；;\n]", hit.compact.text[max(0, hit.match.start() - 40):hit.match.start()])[-1]
             if (_PROJECT_CONTEXT.search(before) or _PROJECT_CONTEXT.search(hit.match.group(0))
                     or _ITEM_CONTEXT.search(clause)):
+                continue
+            if _PART_CONTEXT.search(clause) and not _covers_all(doc):
                 continue
             return hit
     return None

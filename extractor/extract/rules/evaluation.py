@@ -44,7 +44,8 @@ def _department_hit(doc: Document, patterns: tuple[str, ...]) -> Hit | None:
     for pattern in patterns:
         for hit in find_all(doc, pattern):
             clause = re.split(r"[。；;\n]", hit.compact.text[max(0, hit.match.start() - 60):hit.match.start()])[-1]
-            if _PROJECT_CONTEXT.search(clause):
+            after = hit.compact.text[hit.match.end():hit.match.end() + 6]
+            if _PROJECT_CONTEXT.search(clause) or "项目" in after:
                 continue
             return hit
     return None

@@ -63,7 +63,7 @@ def extract_meta(doc: Document) -> tuple[Meta, dict[str, Evidence], list[Flag]]:
             meta.region = region
             evidence["meta.region"] = dept_evidence
 
-    report_date = _report_date(doc)
+    report_date = _report_date(doc, meta.report_type)
     if report_date is not None:
         meta.report_date, hit = report_date
         evidence["meta.report_date"] = hit.evidence("date")
@@ -149,15 +149,16 @@ def _region(department: str) -> str | None:
     return region or None
 
 
-def _report_date(doc: Document) -> tuple[date, Hit] | None:
-    # A 报告日期 label first, then a date line on the cover, then a form's 填报日期.
+def _report_date(doc: Document, report_type: ReportType | None) -> tuple[date, Hit] | None:
+    # A 报告日期 label first, then a date line on the cover, then the 填报日期 of a self-evaluation
+    # form (in a 决算 or 预算 the forms are attachments whose date is not the report's).
     labelled = list(find_all(doc, _REPORT_DATE))
     hit = next((h for h in labelled if h.match.group(0).startswith("报告")), None)
     if hit is None:
         cover = find_first(doc, _DATE_LINE)
         if cover is not None and cover.match.start() < TITLE_CHARS and cover.compact is pages(doc)[0]:
             hit = cover
-    if hit is None and labelled:
+    if hit is None and labelled and report_type in ("performance_self_evaluation", "project_self_evaluation"):
         hit = labelled[0]
     if hit is None:
         return None

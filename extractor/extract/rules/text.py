@@ -56,12 +56,25 @@ class Hit:
                         confidence=round(base * PATTERN_CONFIDENCE, 4))
 
 
-def compact(page: Page) -> CompactPage:
+WRAPPED_LINE_CHARS = 25
+"""A PDF line at least this long that does not end a sentence was wrapped by the layout."""
+
+
+def compact(page: Page, *, join_wrapped: bool = False) -> CompactPage:
+    """The page text without spaces; with join_wrapped, line breaks that only wrap a sentence go too."""
     chars: list[str] = []
     index: list[int] = []
+    line_length = 0
     for position, char in enumerate(page.text):
         if char in " \u3000\xa0":
             continue
+        if char == "\n":
+            wrapped = line_length >= WRAPPED_LINE_CHARS and chars and chars[-1] not in "。；;：:！？!?"
+            line_length = 0
+            if join_wrapped and wrapped:
+                continue
+        else:
+            line_length += 1
         chars.append(char)
         index.append(position)
     return CompactPage(page=page, text="".join(chars), index=index)
@@ -75,7 +88,9 @@ def pages(doc: Document) -> list[CompactPage]:
     key = id(doc)
     cached = _CACHE.get(key)
     if cached is None or len(cached) != len(doc.pages) or (cached and cached[0].page is not doc.pages[0]):
-        cached = [compact(page) for page in doc.pages]
+        # PDF lines are layout lines that wrap mid-word; OCR'd text files keep one paragraph per line.
+        join = doc.source.input_kind != "text"
+        cached = [compact(page, join_wrapped=join) for page in doc.pages]
         _CACHE.clear()
         _CACHE[key] = cached
     return cached

@@ -1,11 +1,12 @@
 """三公经费 rules: budget and actual amounts (万元) from the 三公 table, the narrative, or a basic-data form.
 
 Sources, each filling only what the previous left empty:
-1. the statement 三公 table (read transposed by the statements rules: one row per category,
-   columns 预算数 / 决算数);
-2. narrative sentences: a walk over each sentence in which a category name (三公经费, 因公出国（境）费 …)
+1. narrative sentences (first: a figure stated in words survives OCR better than a table cell,
+   which loses digits at its edge): a walk over each sentence in which a category name (三公经费, 因公出国（境）费 …)
    selects the field, a word (预算 / 决算) selects budget or actual, and the next amount fills it
    ("因公出国(境)费全年预算为0万元,支出决算为0万元");
+2. the statement 三公 table (read transposed by the statements rules: one row per category,
+   columns 预算数 / 决算数);
 3. a 基础数据表 style form with rows 公务接待 … and columns such as 2024年预算数 / 2024年决算数.
 
 A combined 公务用车购置及运行(维护)费 figure fills vehicle_purchase and vehicle_operation only when it
@@ -55,9 +56,9 @@ def extract_three_public(doc: Document, tables: list[StatementTable] | None = No
     result = ThreePublic()
     evidence: dict[str, Evidence] = {}
     flags: list[Flag] = []
+    _from_text(doc, result, evidence, flags)
     if tables:
         _from_statement(result, evidence, tables, table_evidence or {})
-    _from_text(doc, result, evidence, flags)
     _from_form(doc, result, evidence)
     return result, evidence, flags
 
@@ -106,7 +107,7 @@ def _from_text(doc: Document, result: ThreePublic, evidence: dict[str, Evidence]
     for compact in pages(doc):
         for sentence_match in re.finditer(r"[^。\n]+", compact.text):
             sentence = sentence_match.group(0)
-            if "三公" not in sentence and not re.search(r"^\d*[.、．]?(?:因公出国|公务用车|公务接待)", sentence):
+            if "三公" not in sentence and not re.search(r"(?:因公出国|公务用车|公务接待)[^。]*?(?:预算|决算)", sentence):
                 continue
             events: list[tuple[int, str, object]] = []
             for match in label_pattern.finditer(sentence):
