@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from extractor.extract.engine import Engine
 from extractor.extract.run import ExtractOptions, ExtractResult, extract_document
@@ -24,9 +25,8 @@ class PipelineOptions(BaseModel):
     no_cache: bool = False
 
 
-class Engines(BaseModel):
-    model_config = ConfigDict(arbitrary_types_allowed=True)
-
+@dataclass(frozen=True)
+class Engines:
     rules: Engine
     llm: Engine | None = None
 
