@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -38,6 +39,7 @@ class ResponseCache:
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
+        self._lock = threading.Lock()  # one connection shared by threads: serialise its use
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(self.path, check_same_thread=False)
@@ -48,16 +50,18 @@ class ResponseCache:
 
     def get(self, key: str) -> str | None:
         """The stored answer JSON for key, or None."""
-        row = self._db.execute("SELECT answer_json FROM responses WHERE key = ?", (key,)).fetchone()
+        with self._lock:
+            row = self._db.execute("SELECT answer_json FROM responses WHERE key = ?", (key,)).fetchone()
         return row[0] if row else None
 
     def put(self, key: str, *, model: str, prompt_sha256: str, answer_json: str) -> None:
         """Store (or replace) the answer for key."""
-        self._db.execute(
-            "INSERT OR REPLACE INTO responses (key, model, prompt_sha256, answer_json, created_at) "
-            "VALUES (?, ?, ?, ?, ?)",
-            (key, model, prompt_sha256, answer_json, datetime.now(UTC).isoformat()))
-        self._db.commit()
+        with self._lock:
+            self._db.execute(
+                "INSERT OR REPLACE INTO responses (key, model, prompt_sha256, answer_json, created_at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (key, model, prompt_sha256, answer_json, datetime.now(UTC).isoformat()))
+            self._db.commit()
 
     def __len__(self) -> int:
         return self._db.execute("SELECT COUNT(*) FROM responses").fetchone()[0]

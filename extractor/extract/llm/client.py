@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -98,7 +99,7 @@ class LLMClient:
                                      timeout=settings.timeout_s, max_retries=0)
         self._mode = _MODES[settings.mode]
         self._structured_create = instructor.patch(create=self._send, mode=self._mode)
-        self._usage = TokenUsage()
+        self._local = threading.local()  # usage of the ask() running on this thread
         self._backoff = wait_random_exponential(multiplier=settings.backoff_initial_s, max=settings.backoff_max_s)
 
     def ask(self, messages: list[dict[str, str]], response_model: type[M], *, prompt: PromptRef) -> Answer[M]:
@@ -114,25 +115,25 @@ class LLMClient:
             stored = self.cache.get(key)
             if stored is not None:
                 return Answer(response_model.model_validate_json(stored), TokenUsage(cached_calls=1), cached=True)
-        self._usage = TokenUsage()
+        self._local.usage = TokenUsage()
         try:
             value = self._structured_create(
                 response_model=response_model, messages=messages, model=self.settings.model,
                 max_retries=self.settings.max_reasks, strict=False)
         except IncompleteOutputException as error:
-            raise OutputTruncated(self._usage) from error
+            raise OutputTruncated(self._local.usage) from error
         except InstructorRetryException as error:
             cause = error.__cause__
             if cause is not None and isinstance(cause, openai.OpenAIError):
                 what = ("endpoint unreachable after "
                         f"{self.settings.max_attempts} attempts" if is_transport_fault(cause) else "request refused")
-                raise LLMCallFailed(f"{what}: {cause}", self._usage) from error
+                raise LLMCallFailed(f"{what}: {cause}", self._local.usage) from error
             raise LLMCallFailed(f"answer still invalid after {error.n_attempts} attempts: {cause or error}",
-                                self._usage) from error
+                                self._local.usage) from error
         if self.cache is not None and key is not None:
             self.cache.put(key, model=self.settings.model, prompt_sha256=prompt.sha256,
                            answer_json=value.model_dump_json())
-        return Answer(value, self._usage, cached=False)
+        return Answer(value, self._local.usage, cached=False)
 
     def _send(self, **request: Any) -> Any:
         """One chat completion, retried on transport faults only; counts the call and its usage."""
@@ -144,11 +145,11 @@ class LLMClient:
         )
         for attempt in retrying:
             with attempt:
-                self._usage = self._usage.add(TokenUsage(calls=1))
+                self._local.usage = self._local.usage.add(TokenUsage(calls=1))
                 response = self._openai.chat.completions.create(**request)
         usage = getattr(response, "usage", None)
         if usage is not None:
-            self._usage = self._usage.add(TokenUsage(
+            self._local.usage = self._local.usage.add(TokenUsage(
                 prompt_tokens=usage.prompt_tokens or 0, completion_tokens=usage.completion_tokens or 0,
                 total_tokens=usage.total_tokens or 0))
         return response
