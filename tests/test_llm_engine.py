@@ -12,7 +12,7 @@ import pytest
 from extractor.errors import ExtractionError
 from extractor.extract.engine import Task
 from extractor.extract.llm.engine import LLMEngine
-from extractor.extract.llm.grounding import GROUNDED_CONFIDENCE
+from extractor.extract.llm.grounding import GROUNDED_CONFIDENCE, UNGROUNDED_CONFIDENCE
 from extractor.ingest import ingest
 from extractor.segment import segment
 from schemas.document import Document
@@ -127,11 +127,14 @@ def error_flags(result) -> dict[str, str]:
 
 
 def assert_no_unflagged_ungrounded(result) -> None:
-    """The floor: a value whose evidence is not grounded always has an error flag on its path."""
-    flagged = error_flags(result)
+    """The floor: an ungrounded value always has an error flag on its path, a weakly grounded one a flag."""
+    errors = error_flags(result)
+    flagged = {f.path for f in result.values.flags}
     for path, evidence in result.values.evidence.items():
-        if evidence.confidence < GROUNDED_CONFIDENCE:
-            assert path in flagged, f"{path} is ungrounded (confidence {evidence.confidence}) but not flagged"
+        if evidence.confidence <= UNGROUNDED_CONFIDENCE:
+            assert path in errors, f"{path} is ungrounded (confidence {evidence.confidence}) but has no error flag"
+        elif evidence.confidence < GROUNDED_CONFIDENCE:
+            assert path in flagged, f"{path} is weakly grounded (confidence {evidence.confidence}) but not flagged"
 
 
 # --- narrative tasks ----------------------------------------------------------------------------
@@ -322,8 +325,10 @@ def test_three_public_from_the_real_pdf_page(fake_llm, putuo_finance):
     expected = gold("putuo-finance-2024-final-accounts")["three_public"]
     assert result.values.three_public.budget.total == as_decimal(expected["budget"]["total"])
     assert result.values.three_public.actual.total == as_decimal(expected["actual"]["total"])
-    assert result.values.evidence["three_public.budget.total"].page == 23
+    evidence = result.values.evidence["three_public.budget.total"]
+    assert evidence.page == 23 and evidence.bbox is not None  # the box of the text-layer word holding 0.95
     assert error_flags(result) == {}
+    assert_no_unflagged_ungrounded(result)
     request = fake_llm.completions[0]
     assert request.body["response_format"] == {"type": "json_object"} and "[第23页]" in request.user_text
 

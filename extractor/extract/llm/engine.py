@@ -70,8 +70,9 @@ class LLMEngine:
         answer_type = NARRATIVE_ANSWERS[task]
         grounded = narrative.Grounded()
         points: dict[str, list[tuple[str, Grounding]]] = {}
+        words = {page.number: page.words for page in doc.pages}
         for parts, answer in self._ask_split(call, prompt, answer_type, narrative.context_parts(task, doc), doc):
-            source = SourceText(parts)
+            source = SourceText(parts, words)
             if isinstance(answer, ProblemsMeasuresAnswer):
                 narrative.ground_points(answer, source, points)
             else:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Literal
 
+from schemas.document import BBox, Word
 from schemas.extraction import Evidence, Flag
 
 try:
@@ -24,13 +25,15 @@ except ImportError:  # pragma: no cover - numbers.py is written concurrently
     parse_number = None
 
 GROUNDED_CONFIDENCE = 0.9
+WEAK_QUOTE_CONFIDENCE = 0.5
 UNGROUNDED_CONFIDENCE = 0.1
 INJECTION_CONFIDENCE = 0.0
 WAN = Decimal(10000)
 
-Status = Literal["grounded", "no_quote", "quote_not_found", "value_not_in_quote", "injection"]
+Status = Literal["grounded", "weak_quote", "no_quote", "quote_not_found", "value_not_in_quote", "injection"]
 
 _WHITESPACE = re.compile(r"\s+")
+_ONLY_NUMBER = re.compile(r"^[-−]?[\d,.%]+$")
 _NUMBER_TOKEN = re.compile(r"[-−]?\d[\d]*(?:\s?[,，]\s?\d+)*(?:\s?[.．]\s?\d+)?\s?[%％]?")
 _INSTRUCTION_LIKE = re.compile(
     r"(忽略|无视|不要理会|忘记)(之前|以上|上述|前面|先前|所有)?的?(所有|全部)?(指令|指示|提示|要求|规则)"
@@ -74,18 +77,22 @@ class Grounding:
     quote: str | None
     confidence: float
     message: str
+    bbox: BBox | None = None
 
     @property
     def grounded(self) -> bool:
-        return self.status == "grounded"
+        """The quote is in the source and holds the value (a bare-number quote included)."""
+        return self.status in ("grounded", "weak_quote")
 
     def evidence(self) -> Evidence:
-        return Evidence(page=self.page, quote=self.quote, confidence=self.confidence)
+        return Evidence(page=self.page, bbox=self.bbox, quote=self.quote, confidence=self.confidence)
 
     def flag(self, path: str) -> Flag | None:
-        """The flag a reviewer needs for this value, None when grounded."""
-        if self.grounded:
+        """The flag a reviewer needs for this value, None when well grounded."""
+        if self.status == "grounded":
             return None
+        if self.status == "weak_quote":
+            return Flag(path=path, rule="weak_quote", severity="warning", message=self.message)
         rule = "prompt_injection" if self.status == "injection" else "ungrounded"
         return Flag(path=path, rule=rule, severity="error", message=self.message)
 
@@ -93,8 +100,9 @@ class Grounding:
 class SourceText:
     """The text the model was shown, page by page, searchable with whitespace normalised."""
 
-    def __init__(self, parts: list[tuple[int, str]]):
+    def __init__(self, parts: list[tuple[int, str]], words: dict[int, list[Word]] | None = None):
         self.parts = parts
+        self.words = words or {}
         chunks, self._starts, self._pages = [], [], []
         offset = 0
         for page, text in parts:
@@ -138,6 +146,14 @@ class SourceText:
             return None
         return self._pages[bisect.bisect_right(self._starts, offset) - 1]
 
+    def box_of(self, page: int | None, token: str) -> BBox | None:
+        """The box of the first word on `page` whose text holds the printed token (None without words)."""
+        needle = normalise(token)
+        for word in self.words.get(page, []) if needle else []:
+            if needle in normalise(word.text):
+                return word.bbox
+        return None
+
     def is_suspicious(self, offset: int, length: int) -> bool:
         return any(offset < end and start < offset + length for start, end in self._suspicious)
 
@@ -167,9 +183,18 @@ def ground_number(value: Decimal | int, quote: str | None, source: SourceText) -
     if failed is not None:
         return failed
     target = Decimal(value)
+    accepted = {target} if "万" in (quote or "") else {target, target * WAN}
+    token = next((t for t in _NUMBER_TOKEN.findall(unicodedata.normalize("NFKC", quote or ""))
+                  if _parse_token(t) in accepted), None)
+    if token is not None:
+        bbox = source.box_of(page, token.strip())
+        if _ONLY_NUMBER.match(normalise(quote or "")):
+            return Grounding("weak_quote", page, quote, WEAK_QUOTE_CONFIDENCE,
+                             f"the quote {quote!r} is the bare number: it says nothing about what the number is",
+                             bbox)
+        return Grounding("grounded", page, quote, GROUNDED_CONFIDENCE, "quote found and the number parses from it",
+                         bbox)
     numbers = numbers_in(quote or "")
-    if target in numbers or ("万" not in (quote or "") and target * WAN in numbers):
-        return Grounding("grounded", page, quote, GROUNDED_CONFIDENCE, "quote found and the number parses from it")
     return Grounding("value_not_in_quote", page, quote, UNGROUNDED_CONFIDENCE,
                      f"value {value} does not parse from the quote {quote[:80]!r} (numbers there: "
                      f"{[str(n) for n in numbers][:6]})")
