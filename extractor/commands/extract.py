@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 from collections import Counter
 from pathlib import Path
@@ -102,10 +103,8 @@ def _already_done(output: Path, path: Path, engine: str) -> bool:
         previous = ReportExtraction.model_validate_json(output.read_text(encoding="utf-8"))
     except ValueError:
         return False
-    from extractor.ingest import file_sha256
-
     return (previous.run is not None and previous.run.engine == engine and previous.source is not None
-            and path.is_file() and previous.source.sha256 == file_sha256(path))
+            and path.is_file() and previous.source.sha256 == hashlib.sha256(path.read_bytes()).hexdigest())
 
 
 def _summary(path: Path, extraction: ReportExtraction, engines_used: dict[str, str]) -> str:
