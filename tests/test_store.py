@@ -89,6 +89,29 @@ def test_a_reader_is_not_blocked_by_an_open_write_transaction(tmp_path, pdf_copy
         store.close()
 
 
+def test_concurrent_reviewers_do_not_lose_actions(store, pdf_copy):
+    extraction = justice_extraction(pdf_copy)
+    doc_id = store.save_extraction(pdf_copy, extraction)
+    names = [f for f in store.fields(doc_id) if f.path.endswith(".name")][:8]
+    errors: list[Exception] = []
+
+    def review(reviewer: str, fields) -> None:
+        try:
+            for field in fields:
+                store.correct(doc_id, field.id, reviewer, f"{field.value}（{reviewer}）")
+        except Exception as exc:  # collected: an exception in a thread would otherwise vanish
+            errors.append(exc)
+
+    threads = [threading.Thread(target=review, args=(name, names[i::2])) for i, name in enumerate(["amy", "ben"])]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    assert len(store.history(doc_id)) == len(names)
+    assert all(store.field(doc_id, f.id).status == "corrected" for f in names)
+
+
 def test_saving_the_same_file_again_adds_a_run(store, pdf_copy):
     extraction = justice_extraction(pdf_copy)
     first = store.save_extraction(pdf_copy, extraction)

@@ -120,6 +120,7 @@ def open_store(url: str) -> Store:
         raise StoreError(f"cannot open database: {exc}", file=url) from exc
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
     try:
         _migrate(engine)
     except SQLAlchemyError as exc:
@@ -135,6 +136,8 @@ def _engine_options(url: str) -> dict[str, Any]:
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    # the driver's own implicit BEGIN is turned off so that _sqlite_begin decides how a transaction starts
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     # WAL: readers do not block the writer nor the writer the readers
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -142,6 +145,13 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+def _sqlite_begin(connection) -> None:
+    # A writing transaction takes the write lock at its start: one that read first and upgraded later
+    # would fail at once (SQLITE_BUSY_SNAPSHOT) when another writer committed in between.
+    immediate = connection.get_execution_options().get("sqlite_immediate", False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def _migrate(engine: Engine) -> None:
@@ -174,10 +184,12 @@ class Store:
 
     def __init__(self, engine: Engine):
         self.engine = engine
+        self._writer = engine.execution_options(sqlite_immediate=True)
 
     @contextmanager
-    def _session(self) -> Iterator[Session]:
-        with Session(self.engine, expire_on_commit=False) as session, session.begin():
+    def _session(self, *, write: bool = False) -> Iterator[Session]:
+        bind = self._writer if write else self.engine
+        with Session(bind, expire_on_commit=False) as session, session.begin():
             yield session
 
     def close(self) -> None:
@@ -198,7 +210,7 @@ class Store:
         data = extraction.model_dump(mode="json")
         run_info = extraction.run
         now = _now()
-        with self._session() as session:
+        with self._session(write=True) as session:
             document = session.scalar(select(DocumentRow).where(DocumentRow.sha256 == sha256))
             if document is None:
                 document = DocumentRow(sha256=sha256, created_at=now, file_path="", file_name="", pages=0)
@@ -372,7 +384,7 @@ class Store:
 
     def accept(self, doc_id: int, field_id: int, reviewer: str, reason: str = "") -> ActionView:
         """Confirm a value as extracted; the open flags on its path are marked accepted by this action."""
-        with self._session() as session:
+        with self._session(write=True) as session:
             row = self._field(session, doc_id, field_id)
             action = self._record(session, row, "accept", reviewer, row.value_json, "accepted", reason)
             for flag in session.scalars(select(FlagRow).where(
@@ -396,7 +408,7 @@ class Store:
 
     def _change(self, doc_id: int, field_id: int, reviewer: str, value: Any, action_name: str, status: str,
                 reason: str) -> ActionView:
-        with self._session() as session:
+        with self._session(write=True) as session:
             row = self._field(session, doc_id, field_id)
             document = self._document(session, doc_id)
             before = self._extraction(session, document)
@@ -452,7 +464,7 @@ class Store:
 
     def add_user(self, username: str, password_hash: str) -> None:
         """Create a reviewer account; StoreError when the name is taken."""
-        with self._session() as session:
+        with self._session(write=True) as session:
             if session.scalar(select(UserRow).where(UserRow.username == username)) is not None:
                 raise StoreError(f"user {username!r} exists already")
             session.add(UserRow(username=username, password_hash=password_hash, created_at=_now()))
@@ -465,7 +477,7 @@ class Store:
 
     def session_secret(self) -> str:
         """The secret signing review sessions, made once per database."""
-        with self._session() as session:
+        with self._session(write=True) as session:
             setting = session.get(StoreSetting, "session_secret")
             if setting is None:
                 setting = StoreSetting(key="session_secret", value=secrets.token_hex(32))
