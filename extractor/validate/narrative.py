@@ -72,7 +72,7 @@ def check_placeholders(ctx: ValidationContext) -> Iterator[CheckOutcome]:
                       message=f"第{pages}页出现模板占位文字“{hits[0][1]}”等共 {len(hits)} 处")
 
 
-_LISTED_TABLE = re.compile(r"^[一二三四五六七八九十]+、(.{2,40}表)$")
+_LISTED_TABLE = re.compile(r"^[一二三四五六七八九十]+、(.{2,40}(?:决算表|预算表|预算总表|决算总表))$")
 _PART_TITLES = frozenset({"单位预算表", "部门预算表", "单位决算表", "部门决算表"})
 """Contents entries that name a part of the report (五、单位预算表), not one table."""
 _PART_HEADING = re.compile(r"第[一二三四五]部分.{0,40}?(?:决算|预算)表")

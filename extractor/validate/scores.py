@@ -12,7 +12,6 @@ from extractor.validate.checks import (
     CheckOutcome,
     ValidationContext,
     compact,
-    fmt,
     outcome,
     sum_tolerance,
 )
@@ -110,29 +109,41 @@ def check_weights_sum(ctx: ValidationContext) -> Iterator[CheckOutcome]:
 
 
 def check_project_scores(ctx: ValidationContext) -> Iterator[CheckOutcome]:
-    """Where a self-evaluation form prints 分值, 执行率 and 得分 for the budget line: 得分 = 分值 × 执行率."""
+    """Where a self-evaluation form prints 分值 | 执行率 | 得分 for the budget line: 得分 = 分值 × 执行率."""
     if ctx.doc is None:
         return
     for grid in ctx.doc.tables:
         for r, row in enumerate(grid.rows):
             header = [compact(cell.text) for cell in row.cells]
-            cols = {key: next((c for c, h in enumerate(header) if h == key), None) for key in ("分值", "执行率", "得分")}
-            if None in cols.values():
+            c = next((i for i in range(len(header) - 2) if header[i:i + 3] == ["分值", "执行率", "得分"]), None)
+            if c is None:
                 continue
             for below in grid.rows[r + 1:r + 3]:
-                read = {key: parse_number(below.cells[c].text) if c < len(below.cells) else None
-                        for key, c in cols.items()}
-                if any(v is None for v in read.values()):
+                read = _weight_rate_score(below, c)
+                if read is None:
                     continue
-                weight, rate, score = read["分值"].value, read["执行率"].value, read["得分"].value
+                weight, rate, score = read
                 expected = weight * rate / 100
                 tolerance = CENT + weight * Decimal("0.0001")
-                path = _rate_path(ctx, " ".join(c.text for r_ in grid.rows for c in r_.cells))
+                path = _rate_path(ctx, " ".join(cell.text for row_ in grid.rows for cell in row_.cells))
                 yield outcome("project_score", [path], abs(expected - score) > tolerance, severity="warning",
                               tolerance=tolerance,
                               message=f"第{below.page}页预算执行率得分 {score} ≠ 分值 {weight} × 执行率 {rate}% = "
-                                      f"{fmt(expected)}")
+                                      f"{expected.quantize(Decimal('0.001'))}")
                 break
+
+
+def _weight_rate_score(row, c: int) -> tuple[Decimal, Decimal, Decimal] | None:
+    """分值, 执行率, 得分 read around the percentage cell nearest the header's 执行率 column (OCR'd rows
+    are often shifted by one cell)."""
+    cells = [cell.text for cell in row.cells]
+    for j in (c + 1, c + 2, c):
+        if not 0 < j < len(cells) - 1 or "%" not in cells[j]:
+            continue
+        weight, rate, score = (parse_number(t) for t in cells[j - 1:j + 2])
+        if weight is not None and rate is not None and score is not None and rate.is_percent:
+            return weight.value, rate.value, score.value
+    return None
 
 
 def _rate_path(ctx: ValidationContext, grid_text: str) -> str:
