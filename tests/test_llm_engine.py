@@ -393,3 +393,20 @@ def test_project_table_matches_gold(fake_llm):
         assert got.model_dump() == {k: as_decimal(v) if k in ("weight", "score") else v for k, v in want.items()}
     assert result.values.evidence["projects[0].budget"].quote == "105"
     assert "missing_rows" not in {f.rule for f in result.values.flags}
+
+
+def test_a_mapping_naming_rows_not_shown_is_reasked(fake_llm):
+    def model(request: RecordedRequest) -> Reply:
+        reply = indicator_model(request)
+        if len(fake_llm.completions) == 1:  # the first answer invents a row id; instructor re-asks
+            return answer({"header_rows": ["r999"], "data_rows": [], "skipped_rows": []})
+        return reply
+
+    fake_llm.respond_with(model)
+    doc = seed_document("000")
+    doc.tables = [doc.table("t2")]
+    result = LLMEngine(fake_settings(fake_llm), cache_path=None).run(Task.INDICATORS, doc)
+    first, second = fake_llm.completions
+    reask = second.body["messages"][-1]
+    assert "r999" in json.dumps(reask, ensure_ascii=False) and "were not shown" in reask["content"]
+    assert len(result.values.indicators) == 11 and result.usage.calls == 2
