@@ -8,11 +8,11 @@ hand an IndicatorMapping over the repaired grid to table_reader.read_indicators:
 
 - header: the row naming 三级指标 (or 一级 and 二级指标); each keyword's columns, with adjacent cells
   that only together spell the keyword merged into one column;
-- a row whose first cell is a level name left of its column (产出指标 left of 一级指标, 质量指标
-  left of 二级指标) lost its leading empty cells: the whole row moves right until its last cell
-  sits under the last mapped column;
-- a row that ends before the last mapped column, whose cell there is not a number, lost a
-  cell inside the name/target part: its cells from the name column on move right;
+- a row whose cells stand under their header (it reaches the last mapped column, or its 分值
+  cell holds a number, and its 三级指标 cell holds a name) is read by position;
+- any other row lost or gained cells, and is read by content: numbers from the right (得分,
+  then 分值), then 实际完成值 and 指标值, level names (产出指标 …, 数量指标 …) from the left, and
+  the rest is the 三级指标 name;
 - cells without a single Chinese character or digit are OCR debris and are dropped;
 - a row with level fragments only continues the row above (满意度 + 指标 → 满意度指标);
 - a level1 cell that is really a 二级 name (…效益指标, 可持续影响指标) moves to level2.
@@ -46,6 +46,9 @@ _WEIGHT_FRAGMENT = re.compile(r"^[（(]?\s*[\d.]*\s*分?\s*[)）]+$|^[（(]?\s*[
 _OPEN_WEIGHT = re.compile(r"[（(]\s*[\d.]*\s*分?\s*$")
 _WEIGHT = re.compile(r"[（(]\s*[\d.]+\s*分\s*[）)]?$|^[（(]?\s*[\d.]+\s*分\s*[）)]$")
 _PLAIN_NUMBER = re.compile(r"^\d+(?:\.\d+)?$")
+_LEVEL2_STEMS = r"(?:数量|质量|时效|成本|经济成本|社会成本|生态环境成本|经济效益|社会效益|生态效益|可持续影响|服务对象满意度)"
+_LEVEL2_STEM = re.compile(rf"^{_LEVEL2_STEMS}(?:指标)?$")
+_LEVEL2_PREFIX = re.compile(rf"^({_LEVEL2_STEMS}指标)(?=.)")
 
 
 def extract_indicators(doc: Document) -> tuple[list[Indicator], dict[str, Evidence], list[Flag]]:
@@ -137,7 +140,6 @@ def _repair_block(grid: TableGrid, header: int, stop: int) -> tuple[TableGrid, I
         return None
     mapped_last = max(col for span in columns.values() for col in span)
     level1_col = columns.get("level1", columns["name"])[0]
-    name_col = columns["name"][0]
     level2_col = columns.get("level2", [level1_col + 1])[0]
     weight_col = columns["weight"][-1] if "weight" in columns else None
     rows: list[TableRow] = []
@@ -150,9 +152,11 @@ def _repair_block(grid: TableGrid, header: int, stop: int) -> tuple[TableGrid, I
         if _GROUP_ROW.search("".join(texts)):
             continue
         cells = [cell if _meaningful(cell) else Cell(text="") for cell in row.cells]
-        cells = _shift(cells, level1_col, level2_col, name_col, mapped_last, weight_col)
-        canonical = [_join([cells[col] for col in columns[field] if col < len(cells)]) if field in columns
-                     else Cell(text="") for field in CANONICAL]
+        if _fits(cells, columns, level1_col, mapped_last, weight_col):
+            canonical = [_join([cells[col] for col in columns[field] if col < len(cells)]) if field in columns
+                         else Cell(text="") for field in CANONICAL]
+        else:
+            canonical = _by_content(cells, columns, level1_col, level2_col)
         if not any(cell.text for cell in canonical):
             continue
         canonical_row = TableRow(page=row.page, cells=canonical)
@@ -170,31 +174,81 @@ def _repair_block(grid: TableGrid, header: int, stop: int) -> tuple[TableGrid, I
     return repaired, mapping
 
 
-def _shift(cells: list[Cell], level1_col: int, level2_col: int, name_col: int, mapped_last: int,
-           weight_col: int | None) -> list[Cell]:
+def _bare(text: str) -> str:
+    """A level name without its printed weight, complete ('(20分)') or cut ('(5', '(20))')."""
+    return re.sub(r"[（(].*$", "", _compact(text))
+
+
+def _value_like(text: str) -> bool:
+    return bool(re.search(r"[≥≤≪≫<>%]", text)) or parse_number(text) is not None
+
+
+def _fits(cells: list[Cell], columns: dict[str, list[int]], level1_col: int, mapped_last: int,
+          weight_col: int | None) -> bool:
+    """True when the row's cells stand under their header columns (read by position)."""
     filled = [col for col, cell in enumerate(cells) if cell.text.strip()]
-    if not filled or filled[-1] >= mapped_last:
-        return cells
-    by = mapped_last - filled[-1]
-    first = filled[0]
-    width = len(cells)
-    expected = _level_column(_compact(cells[first].text), level1_col, level2_col)
-    if expected is not None and first < expected:
-        return [Cell(text="")] * by + cells[: width - by]
-    at_weight = cells[weight_col].text.strip() if weight_col is not None and weight_col < width else ""
-    if weight_col is not None and _PLAIN_NUMBER.match(_compact(at_weight)):
-        return cells
-    return cells[:name_col] + [Cell(text="")] * by + cells[name_col: width - by]
+    if not filled:
+        return True
+    if filled[0] < level1_col:
+        return False
+    at_level1 = _bare(cells[level1_col].text) if level1_col < len(cells) else ""
+    if at_level1 and not _LEVEL1.match(at_level1) and (_LEVEL2.match(at_level1) or _LEVEL2_STEM.match(at_level1)):
+        return False  # a 二级 name under the 一级 column: the row moved left
+    name_text = _compact(_join([cells[col] for col in columns["name"] if col < len(cells)]).text)
+    if not name_text or _value_like(name_text):
+        return False
+    if filled[-1] >= mapped_last:
+        return True
+    at_weight = _compact(cells[weight_col].text) if weight_col is not None and weight_col < len(cells) else ""
+    return bool(_PLAIN_NUMBER.match(at_weight))
+
+
+def _by_content(cells: list[Cell], columns: dict[str, list[int]], level1_col: int, level2_col: int
+                ) -> list[Cell]:
+    """Canonical cells of a row whose cells moved: numbers from the right (得分, then 分值), then
+    实际完成值 and 指标值, level names from the left, and what remains is the 三级指标 name."""
+    items = [(col, cell) for col, cell in enumerate(cells) if cell.text.strip()]
+    items = [(col, cell) for col, cell in items
+             if col >= level1_col or _level_column(_compact(cell.text), level1_col, level2_col) is not None]
+    out = {field: Cell(text="") for field in CANONICAL}
+    for field in ("score", "weight"):
+        if field in columns and items and _PLAIN_NUMBER.match(_compact(items[-1][1].text)):
+            out[field] = items.pop()[1]
+    if items and _LEVEL1.match(_bare(items[0][1].text)):
+        out["level1"] = items.pop(0)[1]
+    if len(items) >= 2 and (_LEVEL2_STEM.match(_compact(items[0][1].text)) or items[0][0] <= level2_col):
+        out["level2"] = _as_level2(items.pop(0)[1])
+    if len(items) >= 3:
+        out["actual"] = items.pop()[1]
+        out["target"] = items.pop()[1]
+    elif len(items) == 2:
+        out["actual"] = items.pop()[1]
+    if items:
+        name = _join([cell for _, cell in items])
+        split = _LEVEL2_PREFIX.match(_compact(name.text))
+        if split is not None and not out["level2"].text:
+            out["level2"] = Cell(text=split.group(1), bbox=name.bbox, confidence=name.confidence)
+            name = name.model_copy(update={"text": _compact(name.text)[split.end():]})
+        out["name"] = name
+    return [out[field] for field in CANONICAL]
 
 
 def _level_column(text: str, level1_col: int, level2_col: int) -> int | None:
     """Where a level name belongs: the 一级 column for 产出指标 …, the 二级 column for other …指标 names."""
-    bare = _WEIGHT.sub("", text)
+    bare = _bare(text)
     if _LEVEL1.match(bare):
         return level1_col
-    if _LEVEL2.match(bare):
+    if _LEVEL2.match(bare) or _LEVEL2_STEM.match(bare):
         return level2_col
     return None
+
+
+def _as_level2(cell: Cell) -> Cell:
+    """'社会效益' (its 指标 wrapped into another cell) -> '社会效益指标'."""
+    text = _compact(cell.text)
+    if _LEVEL2_STEM.match(text) and not text.endswith("指标"):
+        return cell.model_copy(update={"text": text + "指标"})
+    return cell
 
 
 def _join(cells: list[Cell]) -> Cell:

@@ -17,7 +17,10 @@ transposed, one row per category, so that rows carry names.
 from __future__ import annotations
 
 import re
+from collections import Counter
+from decimal import Decimal
 
+from extractor.extract.rules.text import pages as text_pages
 from extractor.extract.table_reader import (
     cell_evidence,
     clean_name,
@@ -64,10 +67,93 @@ def extract_tables(doc: Document) -> tuple[list[StatementTable], dict[str, Evide
             table, table_evidence, table_flags = read_statement(grid, mapping, prefix)
         if not table.rows or all(value is None for row in table.rows for value in row.values.values()):
             continue
+        if table.unit is None:
+            table.unit = _infer_unit(doc, table, prefix, table_flags)
         tables.append(table)
         evidence.update(table_evidence)
         flags.extend(table_flags)
+    _repair_names(tables, flags)
     return tables, evidence, flags
+
+
+def _plain(value: Decimal) -> set[str]:
+    text = format(value, "f")
+    forms = {text}
+    if "." in text:
+        forms.add(text.rstrip("0").rstrip("."))
+    return forms
+
+
+def _infer_unit(doc: Document, table: StatementTable, prefix: str, flags: list[Flag]) -> str | None:
+    """A table printed without a legible unit takes the unit its totals carry in the narrative.
+
+    Three or more of the table's amounts (above 1) stated in the text with 万元 (or with 元 and
+    never 万元) decide it; the choice is flagged for a reviewer.
+    """
+    text = "".join(page.text for page in text_pages(doc))
+    values = {value for row in table.rows for value in row.values.values() if value is not None and value > 1}
+    wan = yuan = 0
+    for value in values:
+        for form in _plain(value):
+            if re.search(rf"(?<![\d.]){re.escape(form)}万元", text):
+                wan += 1
+                break
+            if re.search(rf"(?<![\d.]){re.escape(form)}元", text):
+                yuan += 1
+                break
+    unit = "万元" if wan >= 3 and wan >= yuan else "元" if yuan >= 3 else None
+    if unit is not None:
+        flags.append(Flag(path=f"{prefix}.unit", rule="unit_inferred", severity="info",
+                          message=f"no unit printed with the table; {max(wan, yuan)} of its amounts appear "
+                                  f"in the text in {unit}"))
+    return unit
+
+
+# Row names every 决算 statement prints; an OCR'd name one non-Chinese glyph away is repaired to them.
+STANDARD_ROW_NAMES = (
+    "本年收入合计", "本年支出合计", "年初结转和结余", "年末结转和结余", "结余分配", "总计", "合计",
+    "使用非财政拨款结余（含专用结余）", "年初财政拨款结转和结余", "年末财政拨款结转和结余",
+    "一般公共预算财政拨款收入", "政府性基金预算财政拨款收入", "国有资本经营预算财政拨款收入",
+    "上级补助收入", "事业收入", "经营收入", "附属单位上缴收入", "其他收入",
+)
+
+
+def _repair_names(tables: list[StatementTable], flags: list[Flag]) -> None:
+    """OCR name errors fixed across the document's tables.
+
+    A 科目编码 printed in several tables names one 科目: where its names disagree, the name most
+    tables print wins (行歌运行 -> 行政运行). A name one glyph away from a standard row name, the
+    differing glyph not Chinese (E初结转和结余), is that standard name. Each repair is flagged.
+    """
+    names: dict[str, Counter[str]] = {}
+    for table in tables:
+        for row in table.rows:
+            if row.code and row.name:
+                names.setdefault(row.code, Counter())[row.name] += 1
+    for index, table in enumerate(tables):
+        for row_index, row in enumerate(table.rows):
+            path = f"tables[{index}].rows[{row_index}].name"
+            repaired = None
+            if row.code and row.name and row.code in names:
+                (best, count), *rest = names[row.code].most_common()
+                if best != row.name and count > names[row.code][row.name] and len(best) == len(row.name):
+                    repaired = best
+            elif row.name and not row.code:
+                repaired = _standard_name(row.name)
+            if repaired is not None and repaired != row.name:
+                flags.append(Flag(path=path, rule="ocr_repair", severity="info",
+                                  message=f"name {row.name!r} read as {repaired!r}"))
+                row.name = repaired
+
+
+def _standard_name(name: str) -> str | None:
+    for standard in STANDARD_ROW_NAMES:
+        if len(standard) != len(name):
+            continue
+        diffs = [(a, b) for a, b in zip(name, standard, strict=True) if a != b]
+        if len(diffs) == 1 and not re.match(r"[\u4e00-\u9fff]", diffs[0][0]):
+            return standard
+    return None
 
 
 def header_end(grid: TableGrid) -> int:
