@@ -170,7 +170,8 @@ def _find(quote: str | None, source: SourceText) -> tuple[Grounding | None, int 
     clean = [hit for hit in hits if not source.is_suspicious(hit, length)]
     if not clean:
         return Grounding("injection", source.page_at(hits[0]), quote, INJECTION_CONFIDENCE,
-                         f"quote {quote[:80]!r} comes from text that reads like an instruction to the model"), None
+                         f"quote {quote[:80]!r} comes from text that reads like an instruction to the model; "
+                         f"the value read from it is dropped"), None
     return None, source.page_at(clean[0])
 
 

@@ -66,10 +66,14 @@ class Grounded:
     _grounded: dict[str, bool] = field(default_factory=dict)
 
     def put(self, path: str, value: object, grounding: Grounding) -> None:
-        """Keep the first value for a path, unless a later one is grounded and the first was not."""
+        """Keep the first value for a path, unless a later one is grounded and the first was not.
+
+        A value quoted from instruction-like text is not kept at all (null, with its flag and
+        evidence): whatever such text asks for is not a figure of the report.
+        """
         if path in self.values and (self._grounded[path] or not grounding.grounded):
             return
-        self.values[path] = value
+        self.values[path] = None if grounding.status == "injection" else value
         self._grounded[path] = grounding.grounded
         self.evidence[path] = grounding.evidence()
         self.flags = [f for f in self.flags if f.path != path]
