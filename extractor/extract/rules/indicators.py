@@ -327,21 +327,31 @@ def _fix_levels(row: TableRow) -> TableRow:
     return row
 
 
+MAX_SCORE = 100
+
+
 def total_score(grid: TableGrid) -> tuple[int, int | None, Cell, str] | None:
-    """The 总分 row's score as (row, column or None when joined, cell, text): the last number, or two cells
-    joined when OCR split one number over them ('97.' '94')."""
+    """The 总分 row's score as (row, column or None when joined, cell, text).
+
+    OCR splits the printed total over cells ('97.' '94', '93' '. 4', '9' '8') and leaves debris
+    ('73 /'). The score is the longest run of the row's last numeric fragments that, joined, reads as
+    a number of at most 100; with one fragment it is that cell.
+    """
     for index, row in enumerate(grid.rows):
         texts = [_compact(cell.text) for cell in row.cells]
         first = next((text for text in texts if text), "")
         if not first.startswith("总分"):
             continue
-        values = [(col, cell, _compact(cell.text)) for col, cell in enumerate(row.cells) if col > 0
-                  and _compact(cell.text)]
-        if not values:
-            continue
-        if len(values) == 2 and values[0][2].endswith(".") and values[1][2].isdigit():
-            return index, None, _join([values[0][1], values[1][1]]), values[0][2] + values[1][2]
-        for col, cell, text in reversed(values):
-            if parse_number(text) is not None:
-                return index, col, cell, text
+        fragments = [(col, cell, re.sub(r"[^\d.]", "", _compact(cell.text))) for col, cell in enumerate(row.cells)
+                     if col > texts.index(first) and re.search(r"\d", cell.text)]
+        for size in range(len(fragments), 0, -1):
+            run = fragments[-size:]
+            joined = re.sub(r"\.{2,}", ".", "".join(text for _, _, text in run))
+            parsed = parse_number(joined)
+            if parsed is None or parsed.value > MAX_SCORE or (size > 1 and parsed.value == 0):
+                continue
+            if size == 1:
+                col, cell, _ = run[0]
+                return index, col, cell, joined
+            return index, None, _join([cell for _, cell, _ in run]), joined
     return None

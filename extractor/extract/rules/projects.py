@@ -2,9 +2,10 @@
 
 - name: the text after the 项目名称 / 项目支出名称 label (the label may be split over two cells, the
   name over several; a cell repeating the start of the next is OCR duplication and is dropped);
-- budget / spent / execution_rate: the 资金总额 row under the header naming 全年预算数 (or 预算数(A)),
-  全年执行数 (执行数(B)) and 执行率, read by column; when that row is out of line with its header
-  (OCR lost cells), its numbers are taken in printed order: [年初预算,] 预算, 执行, 执行率;
+- budget / spent / execution_rate: the row under the header naming 全年预算数 (or 预算数(A)) and
+  全年执行数 (执行数(B)); its numbers are taken in printed order, [年初预算,] 预算, 执行, then the
+  first percentage as 执行率 (OCR moves these cells too often for their columns to be trusted;
+  a cell holding two numbers, '467. 89 467. 89', gives both);
 - score: the 总分 row's last number (a number split over two cells, '97.' '94', is joined);
 - indicators: the grid's indicator blocks, repaired and read as for the department's indicators.
 Amounts are 万元 (converted when the grid's unit is 元).
@@ -31,8 +32,8 @@ _NAME_LABEL = re.compile(r"项目(?:支出)?名称$")
 _OTHER_LABEL = re.compile(r"(?:类别|部门|单位|属性|类型|实施)$")
 _SUMMARY_KEYS: tuple[tuple[str, str], ...] = (
     ("initial", r"年初预算"),
-    ("budget", r"全年预算|预算数[（(]?A|调整后预算|^预算数"),
-    ("spent", r"全年执行|执行数[（(]?B|^执行数|实际支出"),
+    ("budget", r"全年预算|预算数|[（(]A[)）]|调整后预算"),
+    ("spent", r"全年执行|执行数|[（(]B[)）]|实际支出"),
     ("execution_rate", r"执行率"),
 )
 _FUNDS_ROW = re.compile(r"资金总额|年度资金|财政资金总额")
@@ -62,10 +63,6 @@ def _compact(text: str) -> str:
 
 def _read_grid(grid: TableGrid, prefix: str) -> tuple[Project, dict[str, Evidence], list[Flag]]:
     mapping = ProjectMapping(table_id=grid.id)
-    summary = _summary_cells(grid)
-    mapping.budget = summary.get("budget")
-    mapping.spent = summary.get("spent")
-    mapping.execution_rate = summary.get("execution_rate")
     total = total_score(grid)
     if total is not None and total[1] is not None:
         mapping.score = CellRef(row=total[0], col=total[1])
@@ -87,8 +84,7 @@ def _read_grid(grid: TableGrid, prefix: str) -> tuple[Project, dict[str, Evidenc
         project.indicators.extend(rows)
         evidence.update(block_evidence)
         flags.extend(block_flags)
-    if project.budget is None and project.spent is None:
-        _summary_in_order(grid, project, evidence, prefix)
+    _summary_in_order(grid, project, evidence, prefix)
     return project, evidence, flags
 
 
@@ -120,51 +116,53 @@ def _project_name(grid: TableGrid) -> tuple[str, int, Cell] | None:
     return None
 
 
-def _summary_cells(grid: TableGrid) -> dict[str, CellRef]:
-    """Cells of budget / spent / rate when the 资金总额 row lines up with its header row."""
+_NUMBER_TOKEN = re.compile(r"\d[\d,]*(?:\.\s?\d+)?%?")
+
+
+def _summary_rows(grid: TableGrid) -> tuple[int, int] | None:
+    """(header row, data row) of the funds summary: the header names 预算 and 执行, the data row follows."""
     for header_index, row in enumerate(grid.rows):
         texts = [_compact(cell.text) for cell in row.cells]
-        columns: dict[str, int] = {}
-        for field, pattern in _SUMMARY_KEYS:
-            col = next((c for c, text in enumerate(texts) if re.search(pattern, text) and c not in columns.values()),
-                       None)
-            if col is not None:
-                columns[field] = col
-        if "budget" not in columns or "spent" not in columns or columns["budget"] == columns["spent"]:
+        joined = "".join(texts)
+        if not (re.search(_SUMMARY_KEYS[1][1], joined) and re.search(_SUMMARY_KEYS[2][1], joined)):
             continue
         for data_index in range(header_index + 1, min(header_index + 3, len(grid.rows))):
-            data = grid.rows[data_index].cells
-            if not any(_FUNDS_ROW.search(_compact(cell.text)) for cell in data):
-                continue
-            refs = {field: CellRef(row=data_index, col=col) for field, col in columns.items()
-                    if col < len(data) and parse_number(data[col].text) is not None}
-            if "budget" in refs and "spent" in refs:
-                return refs
-        return {}
-    return {}
+            if any(_NUMBER_TOKEN.search(cell.text) for cell in grid.rows[data_index].cells):
+                return header_index, data_index
+        return None
+    return None
 
 
 def _summary_in_order(grid: TableGrid, project: Project, evidence: dict[str, Evidence], prefix: str) -> None:
-    """The 资金总额 row's numbers in printed order when its cells do not line up with the header."""
-    for row_index, row in enumerate(grid.rows):
-        texts = [_compact(cell.text) for cell in row.cells]
-        if not any(_FUNDS_ROW.search(text) for text in texts):
-            continue
-        header = " ".join(_compact(cell.text) for r in grid.rows[max(0, row_index - 2):row_index] for cell in r.cells)
-        numbers = [(cell, parse_number(cell.text)) for cell in row.cells]
-        numbers = [(cell, parsed) for cell, parsed in numbers if parsed is not None]
-        if "年初预算" in header and len(numbers) >= 3:
-            numbers = numbers[1:]
-        if len(numbers) < 2:
-            return
-        (budget_cell, budget), (spent_cell, spent) = numbers[0], numbers[1]
-        project.budget = to_wan(budget.value, grid.unit)
-        project.spent = to_wan(spent.value, grid.unit)
-        evidence[f"{prefix}.budget"] = cell_evidence(grid, row_index, budget_cell, repaired=budget.repaired)
-        evidence[f"{prefix}.spent"] = cell_evidence(grid, row_index, spent_cell, repaired=spent.repaired)
-        if len(numbers) >= 3:
-            rate_cell, rate = numbers[2]
-            value = rate.value if rate.is_percent or rate.value > 1 else rate.value * 100
-            project.execution_rate = value
-            evidence[f"{prefix}.execution_rate"] = cell_evidence(grid, row_index, rate_cell, repaired=rate.repaired)
+    """The summary row's numbers in printed order when its cells do not line up with the header:
+    [年初预算,] 预算, 执行, then the first percentage (or a fraction such as 0.95) as 执行率."""
+    rows = _summary_rows(grid)
+    if rows is None:
         return
+    header_index, row_index = rows
+    header = "".join(_compact(cell.text) for cell in grid.rows[header_index].cells)
+    tokens: list[tuple[Cell, str]] = []
+    for cell in grid.rows[row_index].cells:
+        if re.search(r"[\u4e00-\u9fff()（）]", cell.text):
+            continue  # a label cell or its fragment ('情况(万元) (20 分)', '(20'): no amounts there
+        for match in _NUMBER_TOKEN.finditer(cell.text):
+            tokens.append((cell, match.group(0)))
+    numbers = [(cell, parse_number(text)) for cell, text in tokens]
+    numbers = [(cell, value) for cell, value in numbers if value is not None]
+    if "年初预算" in header and len(numbers) >= 3:
+        numbers = numbers[1:]
+    if len(numbers) < 2 or numbers[0][1].is_percent or numbers[1][1].is_percent:
+        return
+    (budget_cell, budget), (spent_cell, spent) = numbers[0], numbers[1]
+    project.budget = to_wan(budget.value, grid.unit)
+    project.spent = to_wan(spent.value, grid.unit)
+    evidence[f"{prefix}.budget"] = cell_evidence(grid, row_index, budget_cell, repaired=budget.repaired)
+    evidence[f"{prefix}.spent"] = cell_evidence(grid, row_index, spent_cell, repaired=spent.repaired)
+    rest = numbers[2:]
+    rate = next(((cell, value) for cell, value in rest if value.is_percent), None)
+    if rate is None and rest and rest[0][1].value <= 1:
+        rate = rest[0]
+    if rate is not None:
+        cell, value = rate
+        project.execution_rate = value.value if value.is_percent else value.value * 100
+        evidence[f"{prefix}.execution_rate"] = cell_evidence(grid, row_index, cell, repaired=value.repaired)
