@@ -8,7 +8,14 @@ import pytest
 
 from extractor.ingest import ingest
 from extractor.validate import validate
-from schemas.extraction import Budget, ReportExtraction, StatementRow, StatementTable, ThreePublic, ThreePublicAmounts
+from schemas.extraction import (
+    Budget,
+    ReportExtraction,
+    StatementRow,
+    StatementTable,
+    ThreePublic,
+    ThreePublicAmounts,
+)
 from tests.conftest import pdf, seed
 from tests.test_validate_sums import finance_expenditure_table
 

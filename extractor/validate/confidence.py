@@ -9,7 +9,8 @@
   exists), 0.5 when the quote is not found, 0.8 when the value has no quote.
 - failed: number of failed checks that involve the value (as the flagged value or a related one).
 - ocr_repair: × 0.9 when an engine flagged the value as repaired OCR text.
-- each passed check involving the value (at most 3) moves it 10 % of the way to 1.0.
+- each passed identity involving the value (at most 3) moves it 10 % of the way to 1.0; only checks
+  that tie two or more values together count (sums, rates, a figure read twice), not range checks.
 - a second engine's reading (ValidateOptions.other): equal value moves it 30 % of the way to 1.0,
   a different value multiplies it by 0.7.
 
@@ -33,6 +34,9 @@ MAX_PASSES = 3
 AGREE_STEP = 0.3
 DISAGREE_FACTOR = 0.7
 OCR_REPAIR_FACTOR = 0.9
+CORROBORATING_RULES = frozenset({
+    "code_sum", "subtotal_sum", "row_identity", "execution_rate", "basic_plus_project", "three_public_sum",
+    "weights_sum", "text_table_mismatch"})
 _KIND_BASE = {"pdf_text": 1.0, "text": 0.9, "pdf_scanned": 0.85}
 
 
@@ -42,6 +46,8 @@ def update_confidences(ctx: ValidationContext, outcomes: list[CheckOutcome]) -> 
     passed: Counter[str] = Counter()
     for result in outcomes:
         if result.rule == "ungrounded":
+            continue
+        if result.passed and (result.rule not in CORROBORATING_RULES or len(result.paths) < 2):
             continue
         for path in result.paths:
             (passed if result.passed else failed)[path] += 1

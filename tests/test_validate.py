@@ -1,0 +1,103 @@
+"""validate() on real documents through the real pipeline (ingest → segment → rules engine), and its
+contract: own flags recomputed, engine flags kept, a copy returned."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from extractor.extract.engine import Task, merge_task_result
+from extractor.extract.rules.engine import RulesEngine
+from extractor.ingest import ingest
+from extractor.segment import segment
+from extractor.validate import ARITHMETIC_RULES, validate
+from schemas.document import Document
+from schemas.extraction import Budget, Flag, ReportExtraction
+from tests.conftest import pdf
+
+TABLE_RULES = {"code_sum", "subtotal_sum", "row_identity"}
+CLEAN_PDFS = ("putuo-finance-2024-final-accounts", "putuo-planning-2024-final-accounts",
+              "putuo-social-work-2024-final-accounts", "national-template-final-accounts",
+              "putuo-justice-2026-dept-budget")
+
+
+def _extract(name: str) -> tuple[Document, ReportExtraction]:
+    doc = segment(ingest(pdf(name)))
+    extraction = ReportExtraction(source=doc.source)
+    engine = RulesEngine()
+    for task in Task:
+        result = engine.run(task, doc)
+        if result.filled:
+            merge_task_result(extraction, result)
+    return doc, validate(extraction, doc)
+
+
+@pytest.fixture(scope="module")
+def justice_unit():
+    return _extract("putuo-justice-2026-unit-budget")[1]
+
+
+@pytest.fixture(scope="module")
+def finance_defects():
+    return _extract("putuo-finance-2024-final-accounts-defects")[1]
+
+
+def test_justice_unit_budget_real_defects(justice_unit):
+    by_rule: dict[str, list[str]] = {}
+    for flag in justice_unit.flags:
+        by_rule.setdefault(flag.rule, []).append(flag.message)
+    row = " | ".join(by_rule["row_identity"])
+    assert "2040601 行政运行：合计 14,348,853.34 ≠ 基本支出 14,348,853.34 + 项目支出 64,840,547.00" in row
+    code = " | ".join(by_rule["code_sum"])
+    assert "20406 司法 上级科目 64,840,547.00 ≠ 下级科目合计 129,681,094.00" in code
+    subtotal = " | ".join(by_rule["subtotal_sum"])
+    assert "「基本支出」列：合计 22,118,861.00 ≠ 所列各项之和 22,118,861.34（差 0.34）" in subtotal
+    # the flags point at the cells, and the cells are in the extraction
+    flagged = next(f for f in justice_unit.flags if f.rule == "code_sum")
+    table, row_index = flagged.path.split(".")[0], flagged.path.split(".")[1]
+    ti, ri = int(table[7:-1]), int(row_index[5:-1])
+    assert justice_unit.tables[ti].rows[ri].code == "20406"
+    assert justice_unit.tables[ti].rows[ri].values["项目支出"] == Decimal("64840547.00")
+
+
+def test_finance_defects_planted_defects_flagged(finance_defects):
+    messages = [f"{f.rule}: {f.message}" for f in finance_defects.flags]
+    text = "\n".join(messages)
+    assert "收入支出总计0万元" in text and "2,995.39" in text              # 总计 0 in the narrative
+    assert "年初预算为0.95万元" in text                                   # 三公 table emptied
+    assert text.count("text_comparison:") == 3                           # 大于 / 等于 said of smaller figures
+    assert "2023年度部门决算" in text and "截至2023年12月31日" in text     # wrong year twice
+    assert "placeholder_text:" in text and "XX局" in text                # template name left in
+    assert "missing_table: 第2页目录列出“支出决算表”" in text              # 支出决算表 dropped
+    assert not [f for f in finance_defects.flags if f.rule in ARITHMETIC_RULES], text
+
+
+@pytest.mark.parametrize("name", CLEAN_PDFS)
+def test_documents_that_add_up_raise_no_table_flag(name):
+    doc, extraction = _extract(name)
+    assert extraction.tables or name == "national-template-final-accounts"
+    wrong = [f"{f.rule}: {f.message}" for f in extraction.flags
+             if f.rule in TABLE_RULES | {"three_public_sum", "basic_plus_project", "weights_sum"}]
+    assert wrong == []
+
+
+@pytest.mark.parametrize("name", ["putuo-finance-2024-final-accounts", "national-template-final-accounts",
+                                  "putuo-justice-2026-dept-budget"])
+def test_no_arithmetic_flag_at_all_where_the_extraction_is_right(name):
+    _, extraction = _extract(name)
+    assert [f.message for f in extraction.flags if f.rule in ARITHMETIC_RULES] == []
+
+
+def test_own_flags_recomputed_engine_flags_kept():
+    extraction = ReportExtraction(
+        budget=Budget(spent=Decimal("1429.40"), basic=Decimal("310.69"), project=Decimal("1118.71")),
+        flags=[Flag(path="budget.spent", rule="basic_plus_project", message="stale"),
+               Flag(path="budget.basic", rule="ocr_repair", message="spaces removed"),
+               Flag(path="tables", rule="missing_rows", message="rows missing")])
+    checked = validate(extraction)
+    assert [(f.rule, f.message) for f in checked.flags] == [("ocr_repair", "spaces removed"),
+                                                          ("missing_rows", "rows missing")]
+    assert len(extraction.flags) == 3  # the input is not modified
+    extraction.budget.project = Decimal("1181.71")
+    assert [f.rule for f in validate(extraction).flags] == ["ocr_repair", "missing_rows", "basic_plus_project"]
