@@ -24,6 +24,7 @@ from extractor.extract.llm.grounding import (
     ground_text,
     numbers_in,
 )
+from extractor.numbers import parse_number
 from schemas.extraction import Grade, ReportType
 
 _QUOTE = "the exact text copied from the document that contains the value; null when the value is null"
@@ -41,8 +42,20 @@ class Quoted(BaseModel):
         return getattr(self, "value")  # noqa: B009 - every subclass defines value
 
 
+def _number_from_text(value: object) -> object:
+    """Models often answer '1,430.40', '99.93%' or '30人': read such a string the way the report prints it."""
+    if isinstance(value, str) and value.strip():
+        parsed = parse_number(value)
+        if parsed is None:
+            raise ValueError(f"{value!r} is not a number")
+        return parsed.value
+    return value
+
+
 class QuotedNumber(Quoted):
     value: Decimal | None = Field(None, description="the number, without thousands separators; null when not stated")
+
+    _read_number = field_validator("value", mode="before")(staticmethod(_number_from_text))
 
     def ground(self, source: SourceText) -> Grounding:
         return ground_number(self.value, self.quote, source)
@@ -50,6 +63,8 @@ class QuotedNumber(Quoted):
 
 class QuotedCount(Quoted):
     value: int | None = Field(None, description="a whole number (people, a year); null when not stated")
+
+    _read_number = field_validator("value", mode="before")(staticmethod(_number_from_text))
 
     def ground(self, source: SourceText) -> Grounding:
         return ground_number(self.value, self.quote, source)
@@ -193,12 +208,19 @@ class _Shown(BaseModel):
         })
 
 
+def _as_row_ids(ids: object) -> object:
+    """A bare row number (3) is taken as its id ('r3')."""
+    return [f"r{i}" if isinstance(i, int) else i for i in ids] if isinstance(ids, list) else ids
+
+
 class _RowsAnswer(_Shown):
     header_rows: list[str] = Field(default_factory=list, description="ids of column-heading rows (r0 ...)")
     data_rows: list[str] = Field(default_factory=list, description="ids of rows that hold data lines")
     skipped_rows: list[str] = Field(default_factory=list, description=(
         "ids of every other row shown (titles, notes, 栏次, blank or text-only rows): each shown row "
         "goes in exactly one of header_rows, data_rows, skipped_rows"))
+
+    _row_ids = field_validator("header_rows", "data_rows", "skipped_rows", mode="before")(staticmethod(_as_row_ids))
 
     @model_validator(mode="after")
     def _rows_were_shown(self):
