@@ -53,6 +53,12 @@ def test_429_waits_for_retry_after_then_succeeds(fake_llm):
     assert result.usage.calls == 2 and result.usage.total_tokens == 60
 
 
+def test_slow_answer_within_the_timeout_is_not_retried(fake_llm):
+    fake_llm.script(answer(GOOD, delay_s=0.4))
+    result = LLMClient(fake_settings(fake_llm, timeout_s=2.0)).ask(MESSAGES, Amount, prompt=PROMPT)
+    assert result.value.value == Decimal("1430.40") and len(fake_llm.completions) == 1
+
+
 def test_500s_then_success(fake_llm):
     fake_llm.script(error(500), error(502), answer(GOOD))
     result = LLMClient(fake_settings(fake_llm)).ask(MESSAGES, Amount, prompt=PROMPT)

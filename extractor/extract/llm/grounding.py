@@ -16,13 +16,9 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Literal
 
+from extractor.numbers import parse_number
 from schemas.document import BBox, Word
 from schemas.extraction import Evidence, Flag
-
-try:
-    from extractor.numbers import parse_number
-except ImportError:  # pragma: no cover - numbers.py is written concurrently
-    parse_number = None
 
 GROUNDED_CONFIDENCE = 0.9
 WEAK_QUOTE_CONFIDENCE = 0.5
@@ -59,10 +55,10 @@ def numbers_in(text: str) -> list[Decimal]:
 
 
 def _parse_token(token: str) -> Decimal | None:
-    if parse_number is not None:
-        parsed = parse_number(token)
-        if parsed is not None:
-            return parsed.value
+    parsed = parse_number(token)
+    if parsed is not None:
+        return parsed.value
+    # parse_number refuses what it cannot read without guessing; a plain digit run still counts here
     raw = _WHITESPACE.sub("", token).replace("，", ",").replace("．", ".").replace("−", "-").rstrip("%％")
     try:
         return Decimal(raw.replace(",", ""))
