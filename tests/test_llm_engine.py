@@ -411,3 +411,14 @@ def test_a_mapping_naming_rows_not_shown_is_reasked(fake_llm):
     reask = second.body["messages"][-1]
     assert "r999" in json.dumps(reask, ensure_ascii=False) and "were not shown" in reask["content"]
     assert len(result.values.indicators) == 11 and result.usage.calls == 2
+
+
+def test_a_grid_the_model_maps_nothing_in_adds_no_table_only_a_flag(fake_llm, putuo_finance):
+    fake_llm.respond_with(lambda request: answer({}))
+    doc = putuo_finance.model_copy(update={"tables": [putuo_finance.table("t3")]})
+    result = LLMEngine(fake_settings(fake_llm), cache_path=None).run(Task.TABLES, doc)
+    assert result.values.tables == [] and not result.filled
+    (flag,) = result.values.flags
+    assert (flag.path, flag.rule, flag.severity) == ("tables", "missing_rows", "error")
+    assert "table t3: 23 row(s)" in flag.message
+    assert result.usage.calls == 1 and result.values.evidence == {}

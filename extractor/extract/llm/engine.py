@@ -117,23 +117,32 @@ class LLMEngine:
             if task == Task.TABLES:
                 path = f"tables[{len(extraction.tables)}]"
                 table, evidence, flags = table_reader.read_statement(grid, tables.statement_mapping(grid, merged), path)
-                extraction.tables.append(table)
+                kept = bool(table.rows)
+                if kept:
+                    extraction.tables.append(table)
             elif task == Task.INDICATORS:
                 path = "indicators"
                 items, evidence, flags = table_reader.read_indicators(
                     grid, tables.indicator_mapping(grid, merged), path, start=len(extraction.indicators))
                 extraction.indicators.extend(items)
+                kept = True
             else:
                 path = f"projects[{len(extraction.projects)}]"
                 mapping, unit = tables.project_mapping(grid, merged)
                 project, evidence, flags = table_reader.read_project(grid, mapping, path, unit=unit or grid.unit)
-                extraction.projects.append(project)
-            extraction.evidence.update(evidence)
-            extraction.flags.extend(flags)
-            extraction.flags.extend(tables.disagreement_flags(merged, path, grid))
+                kept = _is_filled(project)
+                if kept:
+                    extraction.projects.append(project)
+            flags = [*flags, *tables.disagreement_flags(merged, path, grid)]
             missing = tables.missing_rows_flag(grid, merged, path)
             if missing is not None:
-                extraction.flags.append(missing)
+                flags.append(missing)
+            if kept:
+                extraction.evidence.update(evidence)
+            else:  # nothing read from this grid: its flags name the list, the message names the grid
+                list_path = path.split("[")[0]
+                flags = [f.model_copy(update={"path": list_path}) for f in flags]
+            extraction.flags.extend(flags)
         return extraction
 
 
