@@ -311,6 +311,10 @@ def read_three_public_table(grid: TableGrid, prefix: str) -> tuple[StatementTabl
         if name not in positions:
             positions[name] = len(rows)
             rows.append(StatementRow(name=name, values={}))
+            header_cell = next(((row, cell) for row in header_rows for cell in grid.rows[row].cells
+                                if clean_name(cell.text) == name), None)
+            if header_cell is not None:
+                evidence[f"{prefix}.rows[{positions[name]}].name"] = cell_evidence(grid, *header_cell)
         index = positions[name]
         value = None
         for row in range(start, len(grid.rows)):

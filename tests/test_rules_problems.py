@@ -1,0 +1,25 @@
+"""Problems and measures: numbered points under their headings."""
+
+from extractor.extract.rules.problems import extract_problems_measures
+from extractor.ingest import ingest
+from tests.conftest import pdf, seed
+
+
+def test_points_seed_004():
+    problems, measures, evidence, _ = extract_problems_measures(ingest(seed("004")))
+    assert len(problems) == 3 and len(measures) == 3
+    assert problems[0] == "预算编制工作有待细化。预算编制不够明确和细化，预算编制的合理性需要提高，预算执行力度还要进一步加强。"
+    assert measures[2].startswith("加强源头预防") and not measures[0].startswith("针对上述")
+    assert evidence["problems[1]"].quote.startswith("2.")
+
+
+def test_points_seed_000_parenthesised_numbers():
+    problems, measures, _, _ = extract_problems_measures(ingest(seed("000")))
+    assert [p[:8] for p in problems] == ["公用经费管控不够", "固定资产管理效率"]
+    assert measures[0].startswith("建立“按需申领”制度")
+    assert len(measures) == 2
+
+
+def test_none_in_a_final_accounts_pdf():
+    problems, measures, _, _ = extract_problems_measures(ingest(pdf("putuo-finance-2024-final-accounts")))
+    assert problems == [] and measures == []
