@@ -35,7 +35,15 @@ from pydantic import BaseModel, Field
 from extractor.errors import EvalError
 from extractor.validate import validate
 from extractor.validate.amounts import rate_tolerance
-from schemas.extraction import ReportExtraction
+from schemas.extraction import (
+    Budget,
+    Evaluation,
+    Indicator,
+    Project,
+    ReportExtraction,
+    Staffing,
+    ThreePublicAmounts,
+)
 from schemas.paths import iter_values
 
 KINDS = ("digit_swap", "dropped_digit", "doubled_digit", "decimal_shift", "sign_flip", "moved")
@@ -208,8 +216,9 @@ def _corrupt(gold: ReportExtraction, targets: list[str], k: int, rng: random.Ran
                 continue
             new, moved_to = applied
             taken |= {path, moved_to} - {None}
-            records.append(Corruption(gold=name, trial=trial, kind=kind, path=path, old=str(old),
-                                      new=None if new is None else str(new), moved_to=moved_to))
+            records.append(Corruption(gold=name, trial=trial, kind=kind, path=path, old=f"{old:f}" if isinstance(old, Decimal) else str(old),
+                                      new=None if new is None else (f"{new:f}" if isinstance(new, Decimal) else str(new)),
+                                      moved_to=moved_to))
             break
     return ReportExtraction.model_validate(data), records
 
@@ -269,6 +278,11 @@ def _mutate(kind: str, value: Decimal | int, rng: random.Random) -> Decimal | in
     return int(new) if is_int and new == new.to_integral_value() else new
 
 
+_NUMERIC_FIELDS = frozenset(
+    name for model in (Budget, Staffing, ThreePublicAmounts, Evaluation, Indicator, Project)
+    for name, field in model.model_fields.items() if "Decimal" in str(field.annotation) or "int" in str(field.annotation))
+"""Fields a misread value can land in: a number never moves into a name or a grade."""
+
 _SEGMENT = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
 
@@ -298,7 +312,10 @@ def _neighbour(data: dict, path: str) -> str | None:
     parent = _container(data, keys)
     if not isinstance(parent, dict):
         return None
-    siblings = [k for k, v in parent.items() if v is None or (isinstance(v, Decimal | int) and not isinstance(v, bool))]
+    in_table = ".values." in path
+    siblings = [k for k, v in parent.items()
+                if (in_table or k in _NUMERIC_FIELDS)
+                and (v is None or (isinstance(v, Decimal | int) and not isinstance(v, bool)))]
     if keys[-1] not in siblings or len(siblings) < 2:
         return None
     i = siblings.index(keys[-1])

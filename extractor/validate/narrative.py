@@ -1,6 +1,8 @@
 """Checks on the document's own text (they need `doc`): `text_comparison` (决算数大于预算数 said of a figure
 below its budget), `year_mismatch`, `placeholder_text` (XX局 left in), `missing_table` (listed in the
-contents, never printed). Their flags sit on `source`; the message names the page and quotes the text."""
+contents, never printed). Their flags sit on `source` (placeholder_text on meta.department, year_mismatch
+on meta.fiscal_year); the message names the page and quotes the text. Sitting on `source`, they never
+send an extraction task to the LLM engine: no engine can fix what the document prints."""
 
 from __future__ import annotations
 
@@ -92,7 +94,7 @@ def check_listed_tables(ctx: ValidationContext) -> Iterator[CheckOutcome]:
     for listed_page, title in dict.fromkeys(listed):
         printed = title in titles or any(head.startswith(title) for number, head in heads.items()
                                          if number != listed_page)
-        yield outcome("missing_table", ["tables"], not printed, severity="error",
+        yield outcome("missing_table", ["source"], not printed, severity="error",
                       message=f"第{listed_page}页目录列出“{title}”，但文中未找到该表")
 
 
