@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import hashlib
 
+import pymupdf
 import pytest
 
-from extractor.ingest import ingest
+from extractor.ingest import IngestOptions, ingest
 from extractor.ingest.merge import merge_tables
 from schemas.document import Cell, Page, TableGrid, TableRow, Word
 from tests.conftest import pdf
@@ -115,3 +116,23 @@ def test_merge_needs_the_table_to_end_its_page_and_the_next_to_open_the_next():
     assert len(merge_tables([first, titled], pages)) == 2
     wider = _grid(None, 2, [["项目", "金额", "备注"], ["b", "2.00", ""]], top=60)
     assert len(merge_tables([first, wider], pages)) == 2
+
+
+def test_a_page_without_text_layer_goes_to_ocr_and_the_document_is_scanned(tmp_path):
+    """Page 1 keeps its text layer, page 2 is an image of the summary table: real OCR reads it."""
+    path = tmp_path / "mixed.pdf"
+    with pymupdf.open(pdf("putuo-finance-2024-final-accounts")) as source, pymupdf.open() as mixed:
+        mixed.insert_pdf(source, from_page=20, to_page=20)
+        image = source[5].get_pixmap(dpi=200, colorspace=pymupdf.csGRAY)
+        page = mixed.new_page(width=source[5].rect.width, height=source[5].rect.height)
+        page.insert_image(page.rect, pixmap=image)
+        mixed.save(path, deflate=True)
+    doc = ingest(path, IngestOptions(jobs=1))
+    assert doc.source.input_kind == "pdf_scanned"
+    digital, scanned = doc.pages
+    assert digital.ocr_confidence is None and all(w.confidence is None for w in digital.words)
+    assert scanned.ocr_confidence is not None and scanned.words
+    (table,) = doc.tables
+    assert (table.id, table.title, table.unit, table.page_start) == ("t1", "收入支出决算总表", "万元", 2)
+    income = next(r for r in table.rows if r.cells[0].text == "一、一般公共预算财政拨款收入")
+    assert income.cells[1].text == "2,940.05" and income.cells[1].confidence is not None
