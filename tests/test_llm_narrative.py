@@ -7,7 +7,13 @@ from decimal import Decimal
 from extractor.extract.engine import Task
 from extractor.extract.llm.answers import BudgetAnswer
 from extractor.extract.llm.grounding import SourceText
-from extractor.extract.llm.narrative import Grounded, context_parts, ground_answer, render_parts
+from extractor.extract.llm.narrative import (
+    MAX_CONTEXT_CHARS,
+    Grounded,
+    context_parts,
+    ground_answer,
+    render_parts,
+)
 from extractor.ingest import ingest
 from extractor.segment import segment
 from schemas.document import Document, Page, SourceInfo
@@ -20,11 +26,20 @@ def _doc(*texts: str) -> Document:
 
 
 def test_pages_are_chosen_by_task_keywords_in_document_order():
-    doc = _doc("封面 2024年度部门决算", "目录", "三公经费 公务接待费 0.95", "年初预算 100 万元 执行率 99%", "三公 因公出国")
-    assert [p for p, _ in context_parts(Task.THREE_PUBLIC, doc)] == [3, 5]
+    doc = _doc("封面 2024年度部门决算", "目录", "三公经费 公务接待费 0.95\n\n" + "说明" * 2500,
+               "年初预算 100 万元 执行率 99%", "三公 因公出国")
+    assert context_parts(Task.THREE_PUBLIC, doc) == [(3, "三公经费 公务接待费 0.95"), (5, "三公 因公出国")]
     assert [p for p, _ in context_parts(Task.BUDGET, doc)] == [4]
-    assert [p for p, _ in context_parts(Task.META, doc)] == [1, 2]
-    assert render_parts([(3, " 三公 ")]) == "[第3页]\n三公"
+    assert [p for p, _ in context_parts(Task.META, doc)] == [1, 2, 3]  # the cover blocks, up to 4000 chars
+    assert render_parts([(3, " 三公 "), (3, "因公"), (4, "x")]) == "[第3页]\n三公\n因公\n[第4页]\nx"
+
+
+def test_one_long_text_page_is_not_sent_whole():
+    doc = segment(ingest(seed("002")))
+    assert len(doc.pages) == 1 and len(doc.pages[0].text) > MAX_CONTEXT_CHARS
+    parts = context_parts(Task.BUDGET, doc)
+    assert 0 < sum(len(text) for _, text in parts) <= MAX_CONTEXT_CHARS
+    assert any("基本支出" in text for _, text in parts)
 
 
 def test_problems_and_measures_come_from_their_sections():

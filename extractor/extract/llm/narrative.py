@@ -8,6 +8,7 @@ reviewer sees them and the validator never trusts them.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from pydantic import BaseModel
@@ -19,7 +20,9 @@ from schemas.document import Document, SectionKind
 from schemas.extraction import Evidence, Flag
 
 MAX_CONTEXT_CHARS = 24_000
-"""Budget of document text per request; pages are chosen by keyword hits until it is spent."""
+"""Budget of document text per request; blocks are chosen by keyword hits until it is spent."""
+META_CHARS = 4_000
+"""Metadata sits on the cover and the first heading lines: the first blocks up to this many characters."""
 
 KEYWORDS: dict[Task, tuple[str, ...]] = {
     Task.BUDGET: ("编制", "实有人数", "在职人数", "年初预算", "全年预算", "调整后预算", "执行率", "基本支出",
@@ -28,32 +31,59 @@ KEYWORDS: dict[Task, tuple[str, ...]] = {
     Task.EVALUATION: ("自评得分", "评价得分", "自评总分", "总分", "等级", "评价结果", "综合评价"),
     Task.PROBLEMS_MEASURES: ("存在的问题", "问题", "改进措施", "下一步", "建议", "措施"),
 }
-META_PAGES = 2
+_BLANK_LINE = re.compile(r"\n[ \t\u3000]*\n")
+
+
+def _blocks(doc: Document) -> list[tuple[int, str]]:
+    """(page, text) of every paragraph-like block (text between blank lines), in document order."""
+    return [(page.number, block.strip()) for page in doc.pages
+            for block in _BLANK_LINE.split(page.text) if block.strip()]
 
 
 def context_parts(task: Task, doc: Document) -> list[tuple[int, str]]:
-    """The (page, text) pieces shown to the model for a narrative task, in document order."""
+    """The (page, text) pieces shown to the model for a narrative task, in document order.
+
+    Pages are cut into blocks at blank lines, so a report read from one long text page is not
+    sent whole; the blocks with the most keyword hits are kept until MAX_CONTEXT_CHARS is spent.
+    """
     if task == Task.PROBLEMS_MEASURES:
         sections = [s for s in doc.all_sections() if s.kind in (SectionKind.PROBLEMS, SectionKind.MEASURES)]
         if sections:
             return [(s.page_start, f"{s.title}\n{s.text}") for s in sections]
-    pages = [(page.number, page.text) for page in doc.pages if page.text.strip()]
+    blocks = _blocks(doc)
     if task == Task.META:
-        return pages[:META_PAGES]
+        return _first(blocks, META_CHARS)
     keywords = KEYWORDS[task]
-    scored = [(sum(text.count(k) for k in keywords), number, text) for number, text in pages]
+    scored = [(sum(text.count(k) for k in keywords), order) for order, (_, text) in enumerate(blocks)]
     chosen, used = [], 0
-    for hits, number, text in sorted(scored, key=lambda s: (-s[0], s[1])):
-        if hits == 0 or used + len(text) > MAX_CONTEXT_CHARS:
+    for hits, order in sorted(scored, key=lambda s: (-s[0], s[1])):
+        size = len(blocks[order][1])
+        if hits == 0 or used + size > MAX_CONTEXT_CHARS:
             continue
-        chosen.append((number, text))
+        chosen.append(order)
+        used += size
+    return [blocks[order] for order in sorted(chosen)] or _first(blocks, MAX_CONTEXT_CHARS)
+
+
+def _first(blocks: list[tuple[int, str]], budget: int) -> list[tuple[int, str]]:
+    taken, used = [], 0
+    for page, text in blocks:
+        if taken and used + len(text) > budget:
+            break
+        taken.append((page, text[:budget]))
         used += len(text)
-    return sorted(chosen) or pages[:1]
+    return taken
 
 
 def render_parts(parts: list[tuple[int, str]]) -> str:
-    """The document text as the prompt shows it, page markers included."""
-    return "\n".join(f"[第{page}页]\n{text.strip()}" for page, text in parts)
+    """The document text as the prompt shows it, with a page marker wherever the page changes."""
+    lines, page_shown = [], None
+    for page, text in parts:
+        if page != page_shown:
+            lines.append(f"[第{page}页]")
+            page_shown = page
+        lines.append(text.strip())
+    return "\n".join(lines)
 
 
 @dataclass
