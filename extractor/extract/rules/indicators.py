@@ -164,7 +164,7 @@ def _repair_block(grid: TableGrid, header: int, stop: int) -> tuple[TableGrid, I
             rows[-1] = _merge_continuation(rows[-1], canonical_row)
             continue
         rows.append(canonical_row)
-    rows = [_fix_levels(_drop_weight_fragments(row)) for row in rows]
+    rows = _align_level1(_fix_levels(_drop_weight_fragments(row)) for row in rows)
     if not rows:
         return None
     repaired = TableGrid(id=grid.id, title=grid.title, unit=grid.unit, page_start=grid.page_start,
@@ -216,7 +216,10 @@ def _by_content(cells: list[Cell], columns: dict[str, list[int]], level1_col: in
             out[field] = items.pop()[1]
     if items and _LEVEL1.match(_bare(items[0][1].text)):
         out["level1"] = items.pop(0)[1]
-    if len(items) >= 2 and (_LEVEL2_STEM.match(_compact(items[0][1].text)) or items[0][0] <= level2_col):
+    # A leading cell is the 二级 name when it is one by name, or when it stands in the 二级 column
+    # and the name, target and actual still follow it.
+    if items and (_LEVEL2_STEM.match(_compact(items[0][1].text)) or _LEVEL2.match(_compact(items[0][1].text))
+                  or (items[0][0] <= level2_col and len(items) >= 4)) and len(items) >= 2:
         out["level2"] = _as_level2(items.pop(0)[1])
     if len(items) >= 3:
         out["actual"] = items.pop()[1]
@@ -300,6 +303,37 @@ def _merge_continuation(previous: TableRow, continuation: TableRow) -> TableRow:
             cells[target] = cells[target].model_copy(update={
                 "text": _overlap_join(current, _compact(fragment.text))})
     return TableRow(page=previous.page, cells=cells)
+
+
+# The standard indicator framework: each 二级指标 belongs to one 一级指标.
+_LEVEL1_OF_LEVEL2: tuple[tuple[str, str], ...] = (
+    (r"^(?:数量|质量|时效)指标", "产出指标"),
+    (r"^(?:经济|社会|生态)效益指标|^可持续影响指标", "效益指标"),
+    (r"满意度指标$", "满意度指标"),
+    (r"^(?:经济|社会|生态环境)成本指标", "成本指标"),
+)
+
+
+def _align_level1(rows) -> list[TableRow]:
+    """A merged 一级指标 cell prints its label in the middle of its rows, so carrying labels down
+    gives the rows above the label the previous block's 一级. A row whose own 二级 name belongs to a
+    different 一级 that this block prints takes that printed label (its cell, for the evidence)."""
+    rows = list(rows)
+    printed = {_bare(row.cells[0].text): row.cells[0] for row in rows if row.cells[0].text.strip()}
+    carried = ""
+    for index, row in enumerate(rows):
+        own = _bare(row.cells[0].text)
+        if own:
+            carried = own
+            continue
+        level2 = _compact(row.cells[1].text)
+        expected = next((level1 for pattern, level1 in _LEVEL1_OF_LEVEL2 if re.search(pattern, level2)), None)
+        if expected and expected != carried and expected in printed:
+            cells = list(row.cells)
+            cells[0] = printed[expected]
+            rows[index] = TableRow(page=row.page, cells=cells)
+            carried = expected
+    return rows
 
 
 def _drop_weight_fragments(row: TableRow) -> TableRow:
