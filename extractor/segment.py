@@ -50,6 +50,7 @@ _RUNNING_HEADER_PAGES = 3
 _LIST_SHARE = 0.75
 """Share of a run of bare numbered lines that must look like list items for the run to be a list."""
 _MIN_WRAPPED_LINES = 4
+_WRAPPED_SHARE = 0.2
 """Fewer long lines ending at one x than this and the pages of that width get no margin (no joining)."""
 _WRAP_SLACK_PT, _WRAP_SLACK_SHARE = 12.0, 0.025
 """A line ending this close to the right margin (about one character) is taken to wrap on."""
@@ -216,12 +217,13 @@ def _union(boxes) -> tuple[float, float, float, float]:
 
 
 def _right_margins(doc: Document) -> dict[int, float]:
-    """Per page width, the right edge where body lines wrap: the commonest end of long lines outside tables.
+    """Per page width, the right edge where body lines wrap.
 
-    Justified CJK text ends every wrapped line at the same x, so the mode finds the margin even when
-    table rows or short last lines are many.
+    Wrapped lines of justified text all end at the margin (OCR boxes within a few points), so the margin is
+    the rightmost line end that enough long lines outside tables reach; table rows and the short last
+    lines of paragraphs do not move it.
     """
-    ends: dict[int, Counter] = {}
+    ends: dict[int, list[float]] = {}
     for page in doc.pages:
         if not page.words:
             continue
@@ -229,12 +231,16 @@ def _right_margins(doc: Document) -> dict[int, float]:
         for box, text in _word_lines(page):
             cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
             if len(text) >= 15 and not any(r[0] <= cx <= r[2] and r[1] <= cy <= r[3] for r in regions):
-                ends.setdefault(round(page.width), Counter())[round(box[2] / 2) * 2] += 1
+                ends.setdefault(round(page.width), []).append(box[2])
     margins = {}
-    for width, counter in ends.items():
-        edge, count = counter.most_common(1)[0]
-        if count >= _MIN_WRAPPED_LINES:
-            margins[width] = float(edge)
+    for width, values in ends.items():
+        values.sort(reverse=True)
+        needed = max(_MIN_WRAPPED_LINES, _WRAPPED_SHARE * len(values))
+        window = max(_WRAP_SLACK_PT, _WRAP_SLACK_SHARE * width) / 2
+        for edge in values:
+            if sum(1 for value in values if edge - window <= value <= edge) >= needed:
+                margins[width] = edge
+                break
     return margins
 
 
