@@ -8,6 +8,8 @@ truncated answers and failed attempts included); cached answers count as cached_
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import BaseModel
 
 from extractor.errors import ExtractionError
@@ -44,7 +46,7 @@ class LLMEngine:
     name = "llm"
 
     def __init__(self, settings: LLMSettings, cache_path: str | None, no_cache: bool = False, *,
-                 prompt_versions: dict[str, int] | None = None, prompts_dir=PROMPTS_DIR):
+                 prompt_versions: dict[str, int] | None = None, prompts_dir: Path = PROMPTS_DIR):
         cache = None if no_cache or cache_path is None else ResponseCache(cache_path)
         self.settings = settings
         self.model = settings.model
@@ -53,7 +55,10 @@ class LLMEngine:
         self._prompts_dir = prompts_dir
 
     def run(self, task: Task, doc: Document) -> TaskResult:
-        """Answer one task; raises ExtractionError naming document and task when the model cannot be used."""
+        """Answer one task; raises ExtractionError naming document and task when the model cannot be used.
+
+        `prompt_versions` (constructor) pins a task's prompt version; by default the latest file is used.
+        """
         call = _TaskCall(self._client, doc, task)
         prompt = load_prompt(task.value, self._prompt_versions.get(task.value), self._prompts_dir)
         if task in NARRATIVE_ANSWERS:
@@ -90,11 +95,12 @@ class LLMEngine:
 
     def _ask_split(self, call: _TaskCall, prompt: Prompt, answer_type: type[BaseModel],
                    parts: list[tuple[int, str]], doc: Document):
-        """Answers for the text, halving it (by pages, then by lines) whenever an answer is truncated."""
+        """Answers for the text, halving it (by blocks, then by lines) whenever an answer is truncated."""
         pending = [parts]
         while pending:
             current = pending.pop(0)
-            variables = {"file": doc.source.file, "document": narrative.render_parts(current)}
+            # the file name only: a local path means nothing to the model and would defeat the cache
+            variables = {"file": Path(doc.source.file).name, "document": narrative.render_parts(current)}
             try:
                 yield current, call.ask(prompt, variables, answer_type)
             except OutputTruncated:
