@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from decimal import Decimal
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from extractor.errors import ExtractionError
 from extractor.extract.engine import Task
 from extractor.extract.llm.engine import LLMEngine
 from extractor.extract.llm.grounding import GROUNDED_CONFIDENCE, UNGROUNDED_CONFIDENCE
+from extractor.extract.llm.prompts import PROMPTS_DIR, load_prompt
 from extractor.ingest import ingest
 from extractor.segment import segment
 from schemas.document import Document
@@ -426,3 +428,20 @@ def test_a_grid_the_model_maps_nothing_in_adds_no_table_only_a_flag(fake_llm, pu
     assert (flag.path, flag.rule, flag.severity) == ("tables", "missing_rows", "error")
     assert "table t3: 23 row(s)" in flag.message
     assert result.usage.calls == 1 and result.values.evidence == {}
+
+
+def test_results_name_the_prompt_version_used_and_pins_hold(fake_llm, tmp_path):
+    shutil.copytree(PROMPTS_DIR, tmp_path / "prompts")
+    v2 = (PROMPTS_DIR / "budget.v1.yaml").read_text(encoding="utf-8").replace("version: 1", "version: 2")
+    (tmp_path / "prompts" / "budget.v2.yaml").write_text(v2.replace("return the department", "return ONLY the department"),
+                                                          encoding="utf-8")
+    fake_llm.respond_with(lambda request: answer({}))
+    doc, settings = seed_document("000"), fake_settings(fake_llm)
+    latest = LLMEngine(settings, cache_path=None, prompts_dir=tmp_path / "prompts").run(Task.BUDGET, doc)
+    pinned = LLMEngine(settings, cache_path=None, prompts_dir=tmp_path / "prompts",
+                       prompt_versions={"budget": 1}).run(Task.BUDGET, doc)
+    assert [(p.name, p.version) for p in latest.prompts] == [("budget", "2")]
+    assert [(p.name, p.version) for p in pinned.prompts] == [("budget", "1")]
+    assert pinned.prompts[0].sha256 == load_prompt("budget", 1).ref.sha256 != latest.prompts[0].sha256
+    first, second = fake_llm.completions
+    assert "ONLY" in first.body["messages"][0]["content"] and "ONLY" not in second.body["messages"][0]["content"]
