@@ -152,6 +152,10 @@ def _repair_block(grid: TableGrid, header: int, stop: int) -> tuple[TableGrid, I
         if _GROUP_ROW.search("".join(texts)):
             continue
         cells = [cell if _meaningful(cell) else Cell(text="") for cell in row.cells]
+        fragments = [cell for cell in cells if cell.text.strip()]
+        if rows and _is_level_wrap(fragments):
+            rows[-1] = _merge_continuation(rows[-1], TableRow(page=row.page, cells=fragments))
+            continue
         if _fits(cells, columns, level1_col, mapped_last, weight_col):
             canonical = [_join([cells[col] for col in columns[field] if col < len(cells)]) if field in columns
                          else Cell(text="") for field in CANONICAL]
@@ -159,11 +163,7 @@ def _repair_block(grid: TableGrid, header: int, stop: int) -> tuple[TableGrid, I
             canonical = _by_content(cells, columns, level1_col, level2_col)
         if not any(cell.text for cell in canonical):
             continue
-        canonical_row = TableRow(page=row.page, cells=canonical)
-        if rows and _is_continuation(canonical):
-            rows[-1] = _merge_continuation(rows[-1], canonical_row)
-            continue
-        rows.append(canonical_row)
+        rows.append(TableRow(page=row.page, cells=canonical))
     rows = _align_level1(_fix_levels(_drop_weight_fragments(row)) for row in rows)
     if not rows:
         return None
@@ -275,12 +275,13 @@ def _join(cells: list[Cell]) -> Cell:
     return Cell(text="".join(texts), bbox=bbox, confidence=min(confidences) if confidences else None)
 
 
-def _is_continuation(cells: list[Cell]) -> bool:
-    """Only level fragments: no name, target, actual or numbers of its own."""
-    level1, level2, name, target, actual, weight, score = (_compact(cell.text) for cell in cells)
-    if target or actual or weight or score:
+def _is_level_wrap(fragments: list[Cell]) -> bool:
+    """A row holding only the wrapped end of level names ('指标 (10分)', '满意度指标'): no values."""
+    texts = [_compact(cell.text) for cell in fragments]
+    if not texts or len(texts) > 2 or any(_value_like(text) for text in texts):
         return False
-    return bool(level1 or level2) and (not name or name.endswith("指标"))
+    return any(_bare(text).endswith("指标") or _WEIGHT.search(text) for text in texts) and all(
+        len(_bare(text)) <= 8 for text in texts)
 
 
 def _overlap_join(first: str, second: str) -> str:
@@ -293,7 +294,7 @@ def _overlap_join(first: str, second: str) -> str:
 
 def _merge_continuation(previous: TableRow, continuation: TableRow) -> TableRow:
     cells = list(previous.cells)
-    fragments = [cell for cell in continuation.cells[:3] if cell.text.strip()]
+    fragments = [cell for cell in continuation.cells if cell.text.strip()]
     for target in (0, 1):
         current = _compact(cells[target].text)
         if not fragments:
