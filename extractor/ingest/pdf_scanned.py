@@ -130,6 +130,8 @@ def _write_text_layer(page: pymupdf.Page, words: list[Word]) -> None:
     """Each word as invisible text (render mode 3) stretched to fill its OCR box."""
     font = pymupdf.Font(_TEXT_LAYER_FONT)
     em_height = font.ascender - font.descender
+    # one shape committed once: page.insert_text per word rescans the growing content stream each time
+    shape = page.new_shape()
     for word in words:
         x0, y0, x1, y1 = word.bbox
         if x1 <= x0 or y1 <= y0:
@@ -138,5 +140,6 @@ def _write_text_layer(page: pymupdf.Page, words: list[Word]) -> None:
         baseline = pymupdf.Point(x0, y1 + font.descender * fontsize)
         natural = pymupdf.get_text_length(word.text, fontname=_TEXT_LAYER_FONT, fontsize=fontsize)
         stretch = pymupdf.Matrix((x1 - x0) / natural, 1)
-        page.insert_text(baseline, word.text, fontsize=fontsize, fontname=_TEXT_LAYER_FONT,
-                         render_mode=3, morph=(baseline, stretch))
+        shape.insert_text(baseline, word.text, fontsize=fontsize, fontname=_TEXT_LAYER_FONT,
+                          render_mode=3, morph=(baseline, stretch))
+    shape.commit()
