@@ -4,6 +4,8 @@ contract: own flags recomputed, engine flags kept, a copy returned."""
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import cache
+from pathlib import Path
 
 import pytest
 
@@ -14,7 +16,7 @@ from extractor.segment import segment
 from extractor.validate import ARITHMETIC_RULES, validate
 from schemas.document import Document
 from schemas.extraction import Budget, Flag, ReportExtraction
-from tests.conftest import pdf
+from tests.conftest import pdf, seed
 
 TABLE_RULES = {"code_sum", "subtotal_sum", "row_identity"}
 CLEAN_PDFS = ("putuo-finance-2024-final-accounts", "putuo-planning-2024-final-accounts",
@@ -22,8 +24,11 @@ CLEAN_PDFS = ("putuo-finance-2024-final-accounts", "putuo-planning-2024-final-ac
               "putuo-justice-2026-dept-budget")
 
 
+@cache
 def _extract(name: str) -> tuple[Document, ReportExtraction]:
-    doc = segment(ingest(pdf(name)))
+    """One document through ingest → segment → rules engine → validate (cached: the tests only read it)."""
+    path: Path = seed(name) if name.isdigit() else pdf(name)
+    doc = segment(ingest(path))
     extraction = ReportExtraction(source=doc.source)
     engine = RulesEngine()
     for task in Task:
@@ -101,3 +106,17 @@ def test_own_flags_recomputed_engine_flags_kept():
     assert len(extraction.flags) == 3  # the input is not modified
     extraction.budget.project = Decimal("1181.71")
     assert [f.rule for f in validate(extraction).flags] == ["ocr_repair", "missing_rows", "basic_plus_project"]
+
+
+def test_seed_000_prints_an_execution_score_that_is_not_weight_times_rate():
+    _, extraction = _extract("000")
+    flags = [f for f in extraction.flags if f.rule == "project_score"]
+    assert len(flags) == 1 and "9.93 ≠ 分值 10 × 执行率 99.93%" in flags[0].message
+    assert not [f for f in extraction.flags if f.rule in ARITHMETIC_RULES - {"project_score"}]
+
+
+def test_seed_004_yuan_typo_flagged_on_the_extracted_value():
+    _, extraction = _extract("004")
+    flags = [f for f in extraction.flags if f.rule == "unit_anomaly"]
+    assert any(f.path == "three_public.actual.total" and "5.07元" in f.message for f in flags)
+    assert not [f for f in extraction.flags if f.rule in ARITHMETIC_RULES]
