@@ -43,6 +43,7 @@ _TOTAL_ROW = re.compile(r"^(?:总分|合计|总计)")
 _END_ROW = re.compile(r"偏差|改进措施|原因分析|签批|负责人|年度总体目标")
 _GROUP_ROW = re.compile(r"目标\s*\d|目标[:：]")
 _WEIGHT_FRAGMENT = re.compile(r"^[（(]?\s*[\d.]*\s*分?\s*[)）]+$|^[（(]?\s*[\d.]+\s*分?$")
+_WEIGHT_ONLY = re.compile(r"^[（(][\d.]*分?[)）]*$|^[\d.]*分[)）]*$")
 _OPEN_WEIGHT = re.compile(r"[（(]\s*[\d.]*\s*分?\s*$")
 _WEIGHT = re.compile(r"[（(]\s*[\d.]+\s*分\s*[）)]?$|^[（(]?\s*[\d.]+\s*分\s*[）)]$")
 _PLAIN_NUMBER = re.compile(r"^\d+(?:\.\d+)?$")
@@ -209,7 +210,8 @@ def _by_content(cells: list[Cell], columns: dict[str, list[int]], level1_col: in
     实际完成值 and 指标值, level names from the left, and what remains is the 三级指标 name."""
     items = [(col, cell) for col, cell in enumerate(cells) if cell.text.strip()]
     items = [(col, cell) for col, cell in items
-             if col >= level1_col or _level_column(_compact(cell.text), level1_col, level2_col) is not None]
+             if (col >= level1_col or _level_column(_compact(cell.text), level1_col, level2_col) is not None)
+             and not _WEIGHT_ONLY.match(_compact(cell.text))]
     out = {field: Cell(text="") for field in CANONICAL}
     for field in ("score", "weight"):
         if field in columns and items and _PLAIN_NUMBER.match(_compact(items[-1][1].text)):
@@ -352,14 +354,22 @@ def _drop_weight_fragments(row: TableRow) -> TableRow:
 
 
 def _fix_levels(row: TableRow) -> TableRow:
-    """A 二级 name read into the level1 cell (with level2 empty) moves to level2."""
-    level1 = clean_name(row.cells[0].text) or ""
+    """A 二级 name read into the level1 cell (with level2 empty) moves to level2; a level name whose
+    指标 wrapped into another cell gets it back (满意度 -> 满意度指标, 社会效益 -> 社会效益指标); a lone
+    '指标' fragment is no name."""
+    cells = list(row.cells)
+    level1 = clean_name(cells[0].text) or ""
     bare = _WEIGHT.sub("", level1)
-    if level1 and not row.cells[1].text.strip() and not _LEVEL1.match(bare) and _LEVEL2.match(bare):
-        cells = list(row.cells)
+    if level1 and not cells[1].text.strip() and not _LEVEL1.match(bare) and _LEVEL2.match(bare):
         cells[0], cells[1] = Cell(text=""), cells[0]
-        return TableRow(page=row.page, cells=cells)
-    return row
+    level1, level2 = _bare(cells[0].text), _compact(cells[1].text)
+    if level1 and _LEVEL1.match(level1) and not level1.endswith("指标"):
+        cells[0] = cells[0].model_copy(update={"text": level1 + "指标"})
+    if level2 == "指标":
+        cells[1] = Cell(text="")
+    elif level2:
+        cells[1] = _as_level2(cells[1])
+    return TableRow(page=row.page, cells=cells)
 
 
 MAX_SCORE = 100
