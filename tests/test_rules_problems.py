@@ -23,3 +23,10 @@ def test_points_seed_000_parenthesised_numbers():
 def test_none_in_a_final_accounts_pdf():
     problems, measures, _, _ = extract_problems_measures(ingest(pdf("putuo-finance-2024-final-accounts")))
     assert problems == [] and measures == []
+
+
+def test_form_cells_when_the_report_has_no_sections_seed_002():
+    problems, measures, evidence, _ = extract_problems_measures(ingest(seed("002")))
+    assert problems == ["往来资金纳入预算管理,当年往来资金预算 5000 万元, 仅完成 3000 万元。同时就业资金上级补助资金较多。"]
+    assert measures[0].startswith("下年度细化预算编制") and len(measures) == 1
+    assert evidence["measures[0]"].quote.startswith("下年度细化预算编制")

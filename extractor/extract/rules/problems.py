@@ -1,15 +1,23 @@
-"""Problems and measures rules: the numbered points under 存在的问题 and 改进措施 / 下一步 / 有关建议 headings."""
+"""Problems and measures rules: the numbered points under 存在的问题 and 改进措施 / 下一步 / 有关建议 headings.
+
+A report without such sections may still state them in its 整体 self-evaluation form, in the cells
+beside 偏差大或目标未完成原因分析 and 改进措施及结果应用方案; that text is one point each.
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
-from extractor.extract.table_reader import clean_name, clean_text
+from extractor.extract.rules.indicators import is_project_grid
+from extractor.extract.table_reader import cell_evidence, clean_name, clean_text
 from schemas.document import Document
 from schemas.extraction import Evidence, Flag
 
 HEADING_MAX_CHARS = 30
+
+_FORM_PROBLEMS = re.compile(r"偏差.*原因分析|未完成原因")
+_FORM_MEASURES = re.compile(r"改进措施")
 
 _PROBLEMS = re.compile(r"存在的?(?:主要)?问题|问题及原因|主要问题|存在不足")
 _MEASURES = re.compile(r"改进(?:措施|意见|建议|方向)|下一步|有关建议|整改措施|相关建议|工作建议")
@@ -35,7 +43,31 @@ def extract_problems_measures(doc: Document) -> tuple[list[str], list[str], dict
     evidence: dict[str, Evidence] = {}
     problems = _points_under(lines, _PROBLEMS, "problems", evidence, exclude=_MEASURES)
     measures = _points_under(lines, _MEASURES, "measures", evidence, exclude=None)
+    if not problems:
+        problems = _from_form(doc, _FORM_PROBLEMS, "problems", evidence)
+    if not measures:
+        measures = _from_form(doc, _FORM_MEASURES, "measures", evidence)
     return problems, measures, evidence, []
+
+
+def _from_form(doc: Document, label: re.Pattern[str], field: str, evidence: dict[str, Evidence]) -> list[str]:
+    """The text beside a 整体 self-evaluation form's 偏差…原因分析 / 改进措施… label, when the report has no
+    such section; project forms are left out (their remarks are about one project)."""
+    for grid in doc.tables:
+        if is_project_grid(grid):
+            continue
+        for row_index, row in enumerate(grid.rows):
+            texts = [re.sub(r"\s+", "", cell.text) for cell in row.cells]
+            at = next((col for col, text in enumerate(texts) if label.search(text)), None)
+            if at is None:
+                continue
+            value_cells = [cell for cell in row.cells[at + 1:] if cell.text.strip()]
+            text = clean_text("".join(cell.text for cell in value_cells))
+            if not text or len(text) < 4:
+                continue
+            evidence[f"{field}[0]"] = cell_evidence(grid, row_index, value_cells[0])
+            return [text]
+    return []
 
 
 def _lines(doc: Document) -> list[_Line]:
