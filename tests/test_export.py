@@ -110,15 +110,3 @@ def test_promoted_gold_scores_the_export_as_all_correct(reviewed, tmp_path, caps
     result = score_dirs(gold_dir, predictions)
     assert result.outcomes and {o.status for o in result.outcomes} == {"correct"}
 
-
-def test_review_add_user_command(tmp_path, monkeypatch):
-    import io
-
-    url = f"sqlite:///{tmp_path / 'users.db'}"
-    monkeypatch.setattr("sys.stdin", io.StringIO("long enough secret\n"))
-    assert cli.main(["review", "--db", url, "add-user", "dana", "--password-stdin"]) == 0
-    monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
-    assert cli.main(["review", "add-user", "erin", "--password-stdin", "--db", url]) == 2
-    store = open_store(url)
-    assert store.password_hash("dana").startswith("scrypt$")
-    assert store.password_hash("erin") is None

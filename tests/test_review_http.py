@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import io
 import re
-from io import BytesIO
 
 import pymupdf
 import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
+import cli
 from extractor.review.app import create_app
 from extractor.review.auth import hash_password, verify_password
 from extractor.store import open_store
@@ -253,11 +254,22 @@ def test_page_image_highlights_the_evidence_box(client, setup):
     plain = client.get(f"/documents/{doc_id}/pages/11.png")
     marked = client.get(f"/documents/{doc_id}/pages/11.png?field={field.id}")
     assert plain.headers["content-type"] == marked.headers["content-type"] == "image/png"
-    plain_pixmap = pymupdf.Pixmap(BytesIO(plain.content).getvalue())
-    marked_pixmap = pymupdf.Pixmap(BytesIO(marked.content).getvalue())
+    plain_pixmap = pymupdf.Pixmap(plain.content)
+    marked_pixmap = pymupdf.Pixmap(marked.content)
     zoom = plain_pixmap.width / 842
     x0, y0, x1, y1 = (round(v * zoom) for v in field.bbox)
     inside = (x0 + 2, (y0 + y1) // 2)
     outside = (20, 20)
     assert marked_pixmap.pixel(*outside) == plain_pixmap.pixel(*outside)
     assert marked_pixmap.pixel(*inside) != plain_pixmap.pixel(*inside)
+
+
+def test_review_add_user_command(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'users.db'}"
+    monkeypatch.setattr("sys.stdin", io.StringIO("long enough secret\n"))
+    assert cli.main(["review", "--db", url, "add-user", "dana", "--password-stdin"]) == 0
+    monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
+    assert cli.main(["review", "add-user", "erin", "--password-stdin", "--db", url]) == 2
+    store = open_store(url)
+    assert store.password_hash("dana").startswith("scrypt$")
+    assert store.password_hash("erin") is None

@@ -7,6 +7,7 @@ are looked up by document id in the store, never by a path from the request.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -283,7 +284,7 @@ def _document_context(store: Store, doc_id: int, field_id: int | None, error: st
     else:
         position = order.index(selected.id)
     return {
-        "doc": summary, "groups": groups, "selected": selected, "error": error,
+        "doc": summary, "groups": groups, "labels": _labels(fields, by_path), "selected": selected, "error": error,
         "flagged_paths": flagged_paths, "involved_paths": involved_paths,
         "flag_contexts": _flag_contexts(selected, flags, by_path) if selected else [],
         "history": store.history(doc_id, selected.id) if selected else [],
@@ -292,6 +293,23 @@ def _document_context(store: Store, doc_id: int, field_id: int | None, error: st
         "next_field": (order[position + 1], position + 1) if position + 1 < len(order) else None,
         "open_flag_count": len(open_flags), "run": store.run_info(doc_id),
     }
+
+
+_CELL = re.compile(r"^(?P<row>tables\[\d+\]\.rows\[\d+\])\.values\.(?P<column>.+)$")
+
+
+def _labels(fields: list[FieldView], by_path: dict[str, FieldView]) -> dict[int, str]:
+    """A reader's label for table cells: 「2040601 行政运行 · 项目支出」."""
+    labels = {}
+    for view in fields:
+        match = _CELL.match(view.path)
+        if match:
+            row = match.group("row")
+            code = by_path.get(f"{row}.code")
+            name = by_path.get(f"{row}.name")
+            head = " ".join(str(f.value) for f in (code, name) if f is not None and f.value is not None)
+            labels[view.id] = f"{head} · {match.group('column')}" if head else match.group("column")
+    return labels
 
 
 def _flag_contexts(selected: FieldView, flags: list[FlagView], by_path: dict[str, FieldView]) -> list[FlagContext]:

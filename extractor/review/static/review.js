@@ -44,6 +44,7 @@ document.addEventListener("keydown", (event) => {
 });
 
 document.addEventListener("DOMContentLoaded", () => {
+  document.body.dataset.keys = "ready"; // the shortcuts above are listening
   const selected = document.querySelector("a.field-link.selected");
   if (selected) selected.scrollIntoView({ block: "center" });
 });
