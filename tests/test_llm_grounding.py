@@ -32,6 +32,10 @@ def test_normalise_removes_whitespace_and_full_width_forms():
 def test_numbers_in_reads_ocr_spaced_and_separated_numbers():
     assert numbers_in("本年收入合计 14, 344. 12 其中 3, 042. 92") == [Decimal("14344.12"), Decimal("3042.92")]
     assert numbers_in("执行率 99.93%, 得分 9.93 分") == [Decimal("99.93"), Decimal("9.93")]
+    # a guessed reading (12，11 as 12.11) keeps its parts; a sure thousands grouping does not split
+    assert {Decimal("12"), Decimal("11")} <= set(numbers_in("编制数分别为12，11人"))
+    assert numbers_in("合计 14, 344. 12") == [Decimal("14344.12")]
+    assert Decimal("538.67") in numbers_in("1,100.265,538.67")
 
 
 def test_number_grounded_with_page_despite_ocr_whitespace():

@@ -29,6 +29,7 @@ WAN = Decimal(10000)
 Status = Literal["grounded", "weak_quote", "no_quote", "quote_not_found", "value_not_in_quote", "injection"]
 
 _WHITESPACE = re.compile(r"\s+")
+_THOUSANDS = re.compile(r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?[%％]?")
 _ONLY_NUMBER = re.compile(r"^[-−]?[\d,.%]+$")
 _NUMBER_TOKEN = re.compile(r"[-−]?\d[\d]*(?:\s?[,，]\s?\d+)*(?:\s?[.．]\s?\d+)?\s?[%％]?")
 _INSTRUCTION_LIKE = re.compile(
@@ -45,23 +46,35 @@ def normalise(text: str) -> str:
 
 
 def numbers_in(text: str) -> list[Decimal]:
-    """Every number printed in text, as Decimal (99.93 for 99.93%)."""
+    """Every number printed in text, as Decimal (99.93 for 99.93%).
+
+    A run parse_number cannot read as one number without repair ('12，11' may be a list,
+    '1,100.265,538.67' two cells read as one) also counts as its comma-separated parts.
+    """
     found = []
     for token in _NUMBER_TOKEN.findall(unicodedata.normalize("NFKC", text)):
-        value = _parse_token(token)
-        if value is not None:
+        parsed = parse_number(token)
+        if parsed is not None:
+            found.append(parsed.value)
+            if not parsed.repaired or _THOUSANDS.fullmatch(_WHITESPACE.sub("", token).replace("，", ",")):
+                continue  # a sure reading; a guessed one ('12，11' read as 12.11) lets the parts count too
+        elif (value := _parse_plain(token)) is not None:
             found.append(value)
+            continue
+        for part in re.split(r"\s?[,，]\s?", token):
+            part_value = _parse_plain(part) if parse_number(part) is None else parse_number(part).value
+            if part_value is not None and part_value not in found:
+                found.append(part_value)
     return found
 
 
-def _parse_token(token: str) -> Decimal | None:
-    parsed = parse_number(token)
-    if parsed is not None:
-        return parsed.value
+def _parse_plain(token: str) -> Decimal | None:
     # parse_number refuses what it cannot read without guessing; a plain digit run still counts here
-    raw = _WHITESPACE.sub("", token).replace("，", ",").replace("．", ".").replace("−", "-").rstrip("%％")
+    raw = _WHITESPACE.sub("", token).replace("．", ".").replace("−", "-").rstrip("%％")
+    if not re.fullmatch(r"-?\d+(?:\.\d+)?", raw):
+        return None
     try:
-        return Decimal(raw.replace(",", ""))
+        return Decimal(raw)
     except InvalidOperation:
         return None
 
@@ -182,7 +195,7 @@ def ground_number(value: Decimal | int, quote: str | None, source: SourceText) -
     target = Decimal(value)
     accepted = {target} if "万" in (quote or "") else {target, target * WAN}
     token = next((t for t in _NUMBER_TOKEN.findall(unicodedata.normalize("NFKC", quote or ""))
-                  if _parse_token(t) in accepted), None)
+                  if accepted & set(numbers_in(t))), None)
     if token is not None:
         bbox = source.box_of(page, token.strip())
         if _ONLY_NUMBER.match(normalise(quote or "")):
