@@ -171,11 +171,16 @@ def test_blank_scanned_page_raises_naming_file_and_page(tmp_path):
         source.new_page(width=595, height=842)
         source.new_page(width=595, height=842)
         blank = _image_only_pdf(tmp_path / "blank.pdf", list(source))
+    # through the worker pool: the error must still carry the file, which a pickled exception would lose
     with pytest.raises(IngestError) as raised:
-        ocr_pages(blank, [2], IngestOptions(jobs=1))
+        ocr_pages(blank, [2, 1], IngestOptions(jobs=2))
     assert raised.value.file == str(blank)
-    assert "page 2: OCR found no text" in str(raised.value)
-    assert "blank.pdf" in str(raised.value)
+    assert str(raised.value) == f"{blank}: page 2: OCR found no text"
+
+
+def test_page_outside_the_document_raises(scanned_pdf):
+    with pytest.raises(IngestError, match=r"summary\.pdf: page 5: cannot render the page for OCR"):
+        ocr_pages(scanned_pdf, [5], IngestOptions(jobs=1))
 
 
 def test_ingest_of_a_blank_scan_raises_instead_of_returning_an_empty_document(tmp_path):

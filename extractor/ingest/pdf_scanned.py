@@ -12,6 +12,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from statistics import fmean
 
@@ -35,8 +36,11 @@ _engine = None
 def ocr_pages(path: Path, page_numbers: list[int], options: IngestOptions) -> list[tuple[Page, list[TableGrid]]]:
     """OCR the given 1-based pages of a PDF; returns each page with its tables, in the order asked.
 
-    Pages are spread over `options.jobs` worker processes, each with its own engine. Raises IngestError
-    naming the file and page when OCR finds no text on a page, or when the file cannot be read.
+    Pages are spread over `options.jobs` worker processes, each with its own engine; the cores are
+    shared out between them as onnxruntime threads. Workers are spawned, so with jobs > 1 the
+    caller's main module must be import-safe (the usual `if __name__ == "__main__":` guard).
+    Raises IngestError naming the file and page when OCR finds no text on a page, or when a page
+    cannot be rendered or recognised.
     """
     if not page_numbers:
         return []
@@ -49,13 +53,18 @@ def ocr_pages(path: Path, page_numbers: list[int], options: IngestOptions) -> li
     else:
         # spawn, not fork: a forked onnxruntime session can deadlock on its copied thread pool
         context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_engine,
-                                 initargs=(threads,)) as pool:
-            results = list(pool.map(_ocr_page, tasks))
-    for page, _tables in results:
-        if not page.words:
-            raise IngestError(f"page {page.number}: OCR found no text", file=str(path))
-    return results
+        try:
+            with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_engine,
+                                     initargs=(threads,)) as pool:
+                results = list(pool.map(_ocr_page, tasks))
+        except BrokenProcessPool as e:
+            raise IngestError(f"an OCR worker process died ({e}); try jobs=1", file=str(path)) from e
+    pages = []
+    for number, result in zip(page_numbers, results, strict=True):
+        if isinstance(result, str):  # errors cross the process boundary as text: see _ocr_page
+            raise IngestError(f"page {number}: {result}", file=str(path))
+        pages.append(result)
+    return pages
 
 
 def _start_engine(threads: int) -> None:
@@ -64,19 +73,26 @@ def _start_engine(threads: int) -> None:
         _engine = create_engine(threads)
 
 
-def _ocr_page(task: tuple[str, int, int]) -> tuple[Page, list[TableGrid]]:
-    """One page: render, recognise, find ruling lines, split fused words, read the tables."""
+def _ocr_page(task: tuple[str, int, int]) -> tuple[Page, list[TableGrid]] | str:
+    """One page: render, recognise, find ruling lines, split fused words, read the tables.
+
+    A failure is returned as its message rather than raised: an exception pickled back from a
+    worker loses the attributes (the file) that IngestError carries.
+    """
     path, number, dpi = task
     try:
         with pymupdf.open(path) as document:
             source = document[number - 1]
             width, height = source.rect.width, source.rect.height
             gray = _render_gray(source, dpi)
-    except (pymupdf.FileDataError, RuntimeError, IndexError) as e:
-        raise IngestError(f"page {number}: cannot render for OCR ({e})", file=path) from e
-    words = recognize(_engine, gray, dpi)
+    except (pymupdf.FileDataError, RuntimeError, ValueError, IndexError) as e:
+        return f"cannot render the page for OCR ({e})"
+    try:
+        words = recognize(_engine, gray, dpi)
+    except Exception as e:  # noqa: BLE001 - onnxruntime and RapidOCR raise many types; all mean the same
+        return f"OCR failed ({type(e).__name__}: {e})"
     if not words:
-        return Page(number=number, width=width, height=height, text="", words=[]), []
+        return "OCR found no text"
     lines = find_ruling_lines(gray, dpi)
     words = split_words_at_rulings(words, lines)
     ordered = _reading_order(words)
