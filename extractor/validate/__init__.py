@@ -72,10 +72,14 @@ def validate(extraction: ReportExtraction, doc: Document | None = None,
              options: ValidateOptions | None = None) -> ReportExtraction:
     """A copy of `extraction` with the validators' flags recomputed and evidence confidences updated.
 
+    The copy has its own flag list and evidence dict (new Evidence objects); the values themselves are
+    shared with `extraction`, which is left unchanged.
+
     Flags of other rules (the engines' ocr_repair, ungrounded, missing_rows, unfilled …) are kept;
     an `ungrounded` flag is added for a quote not found in `doc` unless one already names that path.
     """
-    checked = extraction.model_copy(deep=True)
+    # Only flags and evidence change: the values are shared with the input, which is never modified.
+    checked = extraction.model_copy(update={"flags": list(extraction.flags), "evidence": dict(extraction.evidence)})
     ctx = ValidationContext(extraction=checked, doc=doc, options=options or ValidateOptions())
     outcomes = [result for rule in RULES for result in rule(ctx)]
     kept = [f for f in checked.flags if f.rule not in OWN_RULES]

@@ -68,16 +68,30 @@ class ValidationContext:
             return []
         return [(page.number, compact(page.text)) for page in self.doc.pages]
 
+    @cached_property
+    def page_words(self) -> dict[int, str]:
+        """Page number -> the page's words joined in reading order, compacted (a second place to find quotes)."""
+        if self.doc is None:
+            return {}
+        return {page.number: compact("".join(w.text for w in page.words)) for page in self.doc.pages}
+
+    quotes_found: dict[tuple[str, int | None], bool] = field(default_factory=dict)
+    """memo of grounding look-ups: the rule and the confidence ask the same questions"""
+
 
 Rule = Callable[[ValidationContext], Iterable[CheckOutcome]]
 
-_FULL_WIDTH = str.maketrans("０１２３４５６７８９．，％－：", "0123456789.,%-:")
+_FULL_WIDTH = tuple(zip("０１２３４５６７８９．，％－：", "0123456789.,%-:", strict=True))
 _SPACE = re.compile(r"\s+")
 
 
 def compact(text: str) -> str:
     """Text without whitespace, digits and number punctuation half-width: how quotes are matched."""
-    return _SPACE.sub("", text.translate(_FULL_WIDTH))
+    text = _SPACE.sub("", text)
+    for wide, narrow in _FULL_WIDTH:
+        if wide in text:
+            text = text.replace(wide, narrow)
+    return text
 
 
 def fmt(value: Decimal | None) -> str:

@@ -17,14 +17,20 @@ def numeric_values(ctx: ValidationContext) -> dict[str, Decimal | int]:
 def quote_found(ctx: ValidationContext, quote: str, page: int | None) -> bool:
     """The quote, whitespace ignored, occurs on its page (or anywhere when the page is unknown), in the
     page text or in its words joined in reading order."""
-    needle = compact(quote)
+    key = (quote, page)
+    if key not in ctx.quotes_found:
+        ctx.quotes_found[key] = _search(ctx, compact(quote), page)
+    return ctx.quotes_found[key]
+
+
+def _search(ctx: ValidationContext, needle: str, page: int | None) -> bool:
     if not needle or ctx.doc is None:
         return False
-    pages = [p for p in ctx.doc.pages if page is None or p.number == page] or ctx.doc.pages
-    for p in pages:
-        if needle in compact(p.text) or needle in compact("".join(w.text for w in p.words)):
-            return True
-    return needle in ctx.doc_text
+    texts = dict(ctx.page_texts)
+    numbers = [page] if page in texts else list(texts)
+    if any(needle in texts[n] for n in numbers):
+        return True
+    return any(needle in ctx.page_words[n] for n in numbers) or needle in ctx.doc_text
 
 
 def check_grounding(ctx: ValidationContext) -> Iterator[CheckOutcome]:
