@@ -13,6 +13,7 @@ from evals.scoring import score_dirs
 from extractor.errors import StoreError
 from extractor.store import open_store
 from extractor.store.export import LONG_COLUMNS, export_store, promote_to_gold
+from tests.conftest import pdf
 from tests.store_fixtures import copy_justice_pdf, justice_extraction, row_index, validated
 
 
@@ -40,6 +41,16 @@ def test_json_export_is_the_reviewed_extraction(reviewed, tmp_path):
     assert data["tables"][0]["rows"][2]["values"]["项目支出"] == "0.00"
     assert data["schema_version"] == 1 and data["source"]["pages"] == 21
     assert cell in data["evidence"]
+
+
+def test_json_export_keeps_documents_of_the_same_name_apart(reviewed, tmp_path):
+    store, _, _, _ = reviewed
+    other = tmp_path / "elsewhere" / "putuo-justice-2026-unit-budget.pdf"
+    other.parent.mkdir()
+    other.write_bytes(pdf("putuo-justice-2026-dept-budget").read_bytes())
+    store.save_extraction(other, justice_extraction(other))
+    written = export_store(store, tmp_path / "out", "json")
+    assert len(written) == 2 and len({path.name for path in written}) == 2
 
 
 def test_csv_export_is_long_form_with_exact_decimals(reviewed, tmp_path):

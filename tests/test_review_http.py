@@ -225,6 +225,19 @@ def test_state_changes_without_the_csrf_token_are_rejected(client, setup, action
     assert client.post("/logout").status_code == 403
 
 
+def test_accept_unflagged_values_in_one_go(client, setup):
+    store, doc_id, _, _ = setup
+    token = _sign_in(client)
+    url = f"/documents/{doc_id}/accept-unflagged"
+    assert client.post(url, data={}).status_code == 403
+    assert store.history(doc_id) == []
+    response = client.post(url, data={"csrf_token": token}, follow_redirects=False)
+    assert response.status_code == 303
+    summary = store.document(doc_id)
+    assert 0 < summary.open_fields < summary.total_fields
+    assert {a.reviewer for a in store.history(doc_id)} == {"alice"}
+
+
 def test_sign_out_ends_the_session(client):
     token = _sign_in(client)
     assert client.post("/logout", data={"csrf_token": token}, follow_redirects=False).status_code == 303

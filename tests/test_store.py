@@ -175,6 +175,37 @@ def test_correction_is_typed_audited_and_clears_the_sum_flag(store, pdf_copy):
     assert store.document(doc_id).open_flags < len(extraction.flags)
 
 
+def test_a_correction_that_still_breaks_the_sum_supersedes_the_flag(store, pdf_copy):
+    extraction = validated(justice_extraction(pdf_copy))
+    parent = _cell(extraction, "20406")
+    doc_id = store.save_extraction(pdf_copy, extraction)
+    field = next(f for f in store.fields(doc_id) if f.path == _cell(extraction, "2040601"))
+    (before,) = [f for f in store.flags(doc_id) if f.path == parent and f.rule == "code_sum"]
+
+    action = store.correct(doc_id, field.id, "alice", "1.00", "misread")
+
+    flags = {f.id: f for f in store.flags(doc_id) if f.path == parent and f.rule == "code_sum"}
+    assert flags[before.id].status == "superseded" and flags[before.id].message == before.message
+    (new,) = [f for f in flags.values() if f.status == "open"]
+    assert new.message != before.message and "64,840,548.00" in new.message
+    assert f"code_sum on {parent} (superseded)" in action.closed_flags
+    assert f"code_sum on {parent} (open)" in action.opened_flags
+
+
+def test_accept_unflagged_leaves_flagged_values_to_the_reviewer(store, pdf_copy):
+    extraction = validated(justice_extraction(pdf_copy))
+    doc_id = store.save_extraction(pdf_copy, extraction)
+    named = {f.path for f in extraction.flags} | {p for f in extraction.flags for p in f.related}
+
+    accepted = store.accept_unflagged(doc_id, "alice", "bulk")
+
+    fields = store.fields(doc_id)
+    assert accepted == len(fields) - len(named & {f.path for f in fields})
+    assert {f.path for f in fields if f.status == "open"} == named & {f.path for f in fields}
+    assert len(store.history(doc_id)) == accepted
+    assert store.document(doc_id).open_flags == len(extraction.flags)
+
+
 def test_every_action_is_kept_with_old_and_new_values(store, pdf_copy):
     extraction = justice_extraction(pdf_copy)
     doc_id = store.save_extraction(pdf_copy, extraction)

@@ -199,6 +199,12 @@ def create_app(store: Store) -> FastAPI:
         return act(request, doc_id, field_id, lambda: store.accept(doc_id, field_id, user, reason), pos,
                    next_field)
 
+    @app.post("/documents/{doc_id}/accept-unflagged")
+    def accept_unflagged(doc_id: int, reason: str = Form(""), user: str = Depends(_user),
+                         _csrf: None = Depends(_check_csrf)):
+        _lookup(lambda: store.accept_unflagged(doc_id, user, reason or "accepted in bulk: no open flag"))
+        return RedirectResponse(f"/documents/{doc_id}", status_code=303)
+
     @app.post("/documents/{doc_id}/fields/{field_id}/correct")
     def correct(request: Request, doc_id: int, field_id: int, value: str = Form(""), reason: str = Form(""),
                 pos: str = Form(""), user: str = Depends(_user), _csrf: None = Depends(_check_csrf)):

@@ -26,8 +26,11 @@ def export_store(store: Store, out_dir: Path, fmt: ExportFormat = "json") -> lis
     documents = store.list_documents()
     if fmt == "json":
         written = []
-        for summary in documents:
-            target = out_dir / f"{Path(summary.file_name).stem}.json"
+        stems = [Path(summary.file_name).stem for summary in documents]
+        for summary, stem in zip(documents, stems, strict=True):
+            # two stored files of the same name (different content) must not overwrite each other
+            name = stem if stems.count(stem) == 1 else f"{stem}-{summary.sha256[:8]}"
+            target = out_dir / f"{name}.json"
             extraction = store.load_extraction(summary.id)
             target.write_text(json.dumps(extraction.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n",
                               encoding="utf-8")

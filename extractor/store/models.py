@@ -12,7 +12,7 @@ from sqlalchemy import Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 FIELD_STATUSES = ("open", "accepted", "corrected", "not_in_document")
-FLAG_STATUSES = ("open", "accepted", "resolved")
+FLAG_STATUSES = ("open", "accepted", "resolved", "superseded")
 
 
 class Base(DeclarativeBase):

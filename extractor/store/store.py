@@ -348,7 +348,8 @@ class Store:
             raise StoreError(f"no field {field_id} in the current run of document {doc_id}")
         return row
 
-    def flags(self, doc_id: int, *, statuses: tuple[str, ...] = ("open", "accepted", "resolved")) -> list[FlagView]:
+    def flags(self, doc_id: int, *,
+              statuses: tuple[str, ...] = ("open", "accepted", "resolved", "superseded")) -> list[FlagView]:
         """Flags of the document's current run with the given statuses."""
         with self._session() as session:
             document = self._document(session, doc_id)
@@ -392,6 +393,27 @@ class Store:
                 flag.status, flag.closed_at, flag.closed_by_action_id = "accepted", action.at, action.id
             session.flush()
             return _action_view(action, self._action_flags(session, action))
+
+    def accept_unflagged(self, doc_id: int, reviewer: str, reason: str = "") -> int:
+        """Accept every unreviewed value that no open flag names (path or related); one action each.
+
+        Returns how many values were accepted.
+        """
+        with self._session(write=True) as session:
+            document = self._document(session, doc_id)
+            flagged: set[str] = set()
+            for flag in session.scalars(select(FlagRow).where(
+                    FlagRow.run_id == document.current_run_id, FlagRow.status == "open")):
+                flagged.add(flag.path)
+                flagged.update(json.loads(flag.related_json))
+            rows = session.scalars(select(FieldRow).where(
+                FieldRow.run_id == document.current_run_id, FieldRow.status == "open").order_by(FieldRow.position))
+            accepted = 0
+            for row in rows:
+                if row.path not in flagged:
+                    self._record(session, row, "accept", reviewer, row.value_json, "accepted", reason)
+                    accepted += 1
+            return accepted
 
     def correct(self, doc_id: int, field_id: int, reviewer: str, value: Any, reason: str = "") -> ActionView:
         """Replace a value by a typed one (checked by the schema), then rerun the validators.
@@ -446,12 +468,13 @@ class Store:
         active_keys = set()
         for flag in active:
             key = (flag.path, flag.rule)
-            active_keys.add(key)
             if key in raised_before and key not in raised_after:
                 flag.status, flag.closed_at, flag.closed_by_action_id = "resolved", action.at, action.id
-            elif key in raised_after:
-                flag.message = raised_after[key].message
-                flag.related_json = _dumps(raised_after[key].related)
+            elif key in raised_after and raised_after[key].message != flag.message:
+                # the check still fails with other numbers: the old flag is kept, closed, and a new one opens
+                flag.status, flag.closed_at, flag.closed_by_action_id = "superseded", action.at, action.id
+            else:
+                active_keys.add(key)
         for key, flag in raised_after.items():
             if key not in active_keys:
                 session.add(_flag_row(flag, run_id, doc_id, action.at, action.id))
