@@ -8,10 +8,14 @@ import threading
 from decimal import Decimal
 
 import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
 
 from extractor.errors import StoreError
 from extractor.store import PathError, open_store
+from extractor.store.models import Base
 from extractor.store.paths import apply_value, get_path, iter_leaves, parse_path, set_path
+from extractor.store.store import migration_sql
 from schemas.extraction import Flag
 from tests.store_fixtures import copy_justice_pdf, justice_extraction, row_index, validated
 
@@ -68,6 +72,19 @@ def test_database_is_migrated_to_head_and_in_wal_mode(tmp_path, pdf_copy):
         assert raw.execute("SELECT version_num FROM alembic_version").fetchall() == [("0001",)]
         tables = {row[0] for row in raw.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert {"documents", "runs", "fields", "flags", "review_actions", "users"} <= tables
+
+
+def test_models_match_the_migrated_schema(store):
+    with store.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert compare_metadata(context, Base.metadata) == []
+
+
+def test_migrations_render_for_postgresql():
+    sql = migration_sql("postgresql")
+    assert "CREATE TABLE review_actions" in sql and "SERIAL" in sql
+    assert "CREATE UNIQUE INDEX ix_documents_sha256" in sql
+    assert "INSERT INTO alembic_version (version_num) VALUES ('0001')" in sql
 
 
 def test_a_reader_is_not_blocked_by_an_open_write_transaction(tmp_path, pdf_copy):

@@ -155,11 +155,28 @@ def _sqlite_begin(connection) -> None:
 
 
 def _migrate(engine: Engine) -> None:
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
+    config = _alembic_config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+def _alembic_config(**attributes: Any) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes.update(attributes)
+    return config
+
+
+def migration_sql(dialect: str) -> str:
+    """The DDL the migrations run on a database of that dialect ('postgresql', 'sqlite'), as text."""
+    import io
+
+    buffer = io.StringIO()
+    config = _alembic_config(dialect=dialect)
+    config.output_buffer = buffer
+    command.upgrade(config, "head", sql=True)
+    return buffer.getvalue()
 
 
 def _now() -> datetime:
