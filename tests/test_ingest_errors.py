@@ -70,6 +70,17 @@ def test_truncated_pdf_is_corrupt(tmp_path):
     assert "corrupt PDF" in message and "truncated" in message
 
 
+@pytest.mark.parametrize("where", [0.2, 0.5, 0.8])
+def test_damaged_data_inside_the_file_is_corrupt(tmp_path, where):
+    data = bytearray(pdf("putuo-social-work-2024-final-accounts").read_bytes())
+    start = int(len(data) * where)
+    data[start:start + 20_000] = bytes(20_000)
+    path = tmp_path / "damaged.pdf"
+    path.write_bytes(bytes(data))
+    # MuPDF reads on past the damage and silently loses text and tables
+    assert "corrupt PDF: damaged data" in _error(path)
+
+
 def test_garbage_after_the_header_is_corrupt(tmp_path):
     path = tmp_path / "garbage.pdf"
     path.write_bytes(b"%PDF-1.7\n" + bytes(range(256)) * 20)

@@ -8,6 +8,7 @@ numbered t1..tN in reading order. Sections are left empty: `extractor.segment.se
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 import pymupdf
@@ -23,6 +24,10 @@ PDF_SUFFIXES = (".pdf",)
 _PDF_MAGIC = b"%PDF-"
 _MAGIC_WINDOW = 1024
 """The PDF header may follow a little junk; readers accept it within the first kilobyte."""
+_PYMUPDF_ERRORS = (RuntimeError, ValueError, pymupdf.mupdf.FzErrorBase)
+"""What PyMuPDF raises on a damaged file: FileDataError (a RuntimeError) and MuPDF's own error types."""
+_DAMAGE = re.compile(r"zlib error|read error|premature end of data")
+"""MuPDF warnings that mean part of the file's content could not be decoded."""
 _EOF_MARKER = b"%%EOF"
 _EOF_WINDOW = 2048
 
@@ -55,6 +60,7 @@ def ingest(path: str | Path, options: IngestOptions | None = None) -> Document:
 
 def _ingest_pdf(path: Path, options: IngestOptions) -> Document:
     data = path.read_bytes()
+    pymupdf.TOOLS.mupdf_warnings(reset=True)
     document = _open_pdf(path, data)
     try:
         pages: dict[int, Page] = {}
@@ -68,10 +74,11 @@ def _ingest_pdf(path: Path, options: IngestOptions) -> Document:
                 scanned.append(number)
                 continue
             pages[number], tables[number] = read_text_page(page, number, words)
-    except (RuntimeError, ValueError) as e:
+    except _PYMUPDF_ERRORS as e:
         raise IngestError(f"corrupt PDF, a page could not be read ({e})", file=str(path)) from e
     finally:
         document.close()
+    _refuse_damaged_streams(path)
     if scanned:
         from extractor.ingest.pdf_scanned import ocr_pages
 
@@ -89,6 +96,14 @@ def _ingest_pdf(path: Path, options: IngestOptions) -> Document:
     )
 
 
+def _refuse_damaged_streams(path: Path) -> None:
+    """MuPDF reads past damaged compressed data with a warning and loses text; that must not pass silently."""
+    warnings = pymupdf.TOOLS.mupdf_warnings(reset=True)
+    damage = next((line for line in warnings.splitlines() if _DAMAGE.search(line)), None)
+    if damage:
+        raise IngestError(f"corrupt PDF: damaged data, text would be lost (MuPDF: {damage.strip()})", file=str(path))
+
+
 def _open_pdf(path: Path, data: bytes) -> pymupdf.Document:
     """Open the PDF, turning every way it can be unreadable into one IngestError line."""
     if _PDF_MAGIC not in data[:_MAGIC_WINDOW]:
@@ -97,7 +112,7 @@ def _open_pdf(path: Path, data: bytes) -> pymupdf.Document:
         raise IngestError(f"not a PDF{seen}", file=str(path))
     try:
         document = pymupdf.open(stream=data, filetype="pdf")
-    except (pymupdf.FileDataError, RuntimeError, ValueError) as e:
+    except _PYMUPDF_ERRORS as e:
         raise IngestError(f"corrupt PDF, it could not be opened ({e})", file=str(path)) from e
     if document.is_repaired and _EOF_MARKER not in data[-_EOF_WINDOW:]:
         # MuPDF silently rebuilds a truncated file and returns blank pages; refuse instead
