@@ -7,6 +7,7 @@ Every value carries evidence (page, word box, quote) taken from the PDF's words.
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 from decimal import Decimal
 from pathlib import Path
@@ -57,8 +58,6 @@ def justice_extraction(path: Path) -> ReportExtraction:
                 evidence[f"tables[0].rows[{index}].name"] = Evidence(
                     page=page_number, bbox=tuple(line[-4][:4]), quote=row.name,
                     confidence=0.9)
-    import hashlib
-
     extraction = ReportExtraction(
         source=SourceInfo(file=path.name, sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
                           pages=page_count, input_kind="pdf_text"),
@@ -95,3 +94,10 @@ def _row(line: list[tuple]) -> tuple[StatementRow | None, dict[str, tuple]]:
         cells[column] = word
     values = {column: Decimal(cells[column][4].replace(",", "")) for column in COLUMNS}
     return StatementRow(code="".join(w[4] for w in code_words) or None, name=names, values=values), cells
+
+
+def validated(extraction: ReportExtraction) -> ReportExtraction:
+    """The extraction with the flags the project's validators raise on it."""
+    from extractor.validate import validate
+
+    return validate(extraction, doc=None)
