@@ -12,6 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+from extractor.errors import ExtractionError
 from extractor.extract.engine import TASK_FIELDS, Engine, Task, TaskResult, merge_task_result
 from schemas.document import Document, SectionKind
 from schemas.extraction import Flag, PromptRef, ReportExtraction, TokenUsage
@@ -56,40 +57,71 @@ def extract_document(
     prompts: dict[str, PromptRef] = {}
     engines_used: dict[str, str] = {}
     for task in Task:
-        result = _answer(task, doc, options.engine, rules, llm, validator)
-        if result is None:
+        answer = _answer(task, doc, options.engine, rules, llm, validator)
+        extraction.flags.extend(answer.flags)
+        usage = usage.add(answer.usage)
+        prompts.update({p.name: p for p in answer.prompts})
+        if answer.result is None or not answer.result.filled:
             _flag_unfilled(extraction, task, doc, llm_configured=llm is not None)
+            if answer.result is not None:
+                extraction.flags.extend(answer.result.values.flags)
             continue
-        merge_task_result(extraction, result)
-        usage = usage.add(result.usage)
-        prompts.update({p.name: p for p in result.prompts})
-        engines_used[task.value] = result.engine
+        merge_task_result(extraction, answer.result)
+        engines_used[task.value] = answer.result.engine
     return ExtractResult(extraction=extraction, usage=usage, prompts=list(prompts.values()),
                          engines_used=engines_used)
 
 
+class _Answer(BaseModel):
+    """The result kept for a task (possibly unfilled, carrying only flags) and what every attempt cost."""
+
+    result: TaskResult | None
+    usage: TokenUsage = TokenUsage()
+    prompts: list[PromptRef] = []
+    flags: list[Flag] = []
+
+
 def _answer(task: Task, doc: Document, choice: EngineChoice, rules: Engine, llm: Engine | None,
-            validator: Validator) -> TaskResult | None:
+            validator: Validator) -> _Answer:
+    if choice == "llm" and llm is None:
+        raise ValueError("engine 'llm' needs an LLM engine")
+    asked: list[TaskResult] = []
+    flags: list[Flag] = []
+
+    def ask(engine: Engine) -> TaskResult:
+        asked.append(engine.run(task, doc))
+        return asked[-1]
+
+    kept = _choose(task, doc, choice, rules, llm, validator, ask, flags)
+    usage = TokenUsage()
+    for result in asked:
+        usage = usage.add(result.usage)
+    prompts = [p for result in asked for p in result.prompts]
+    return _Answer(result=kept, usage=usage, prompts=prompts, flags=flags)
+
+
+def _choose(task: Task, doc: Document, choice: EngineChoice, rules: Engine, llm: Engine | None,
+            validator: Validator, ask: Callable[[Engine], TaskResult], flags: list[Flag]) -> TaskResult | None:
     if choice == "rules":
-        result = rules.run(task, doc)
-        return result if result.filled else None
+        return ask(rules)
     if choice == "llm":
-        if llm is None:
-            raise ValueError("engine 'llm' needs an LLM engine")
-        result = llm.run(task, doc)
-        return result if result.filled else None
-    first = rules.run(task, doc)
+        return ask(llm)
+    first = ask(rules)
     if first.filled and not _error_count(task, first, doc, validator):
         return first
     if llm is None:
-        return first if first.filled else None
-    second = llm.run(task, doc)
-    if not second.filled:
-        return first if first.filled else None
-    if first.filled and _error_count(task, first, doc, validator) <= _error_count(task, second, doc, validator):
-        first.usage = first.usage.add(second.usage)
         return first
-    second.usage = second.usage.add(first.usage)
+    try:
+        second = ask(llm)
+    except ExtractionError as error:
+        # auto mode degrades to the rules' answer: one unreachable endpoint must not fail a batch
+        flags.append(Flag(path=_task_path(task), rule="llm_failed", severity="warning",
+                          message=f"大模型调用失败，保留规则引擎结果：{error}"))
+        return first
+    if not second.filled:
+        return first
+    if first.filled and _error_count(task, first, doc, validator) <= _error_count(task, second, doc, validator):
+        return first
     return second
 
 
@@ -113,6 +145,11 @@ def _flag_unfilled(extraction: ReportExtraction, task: Task, doc: Document, *, l
     if task is Task.EVALUATION and not any("绩效" in s.title and "评" in s.title for s in doc.all_sections()):
         return
     why = "大模型也未能提取" if llm_configured else "规则引擎未能提取，且未配置大模型"
-    extraction.flags.append(Flag(
-        path=TASK_FIELDS[task][0], rule="unfilled", severity="warning",
-        message=f"{TASK_FIELDS[task][0]}：{why}，请人工核对原文"))
+    extraction.flags.append(Flag(path=_task_path(task), rule="unfilled", severity="warning",
+                                 message=f"{_task_path(task)}：{why}，请人工核对原文"))
+
+
+def _task_path(task: Task) -> str:
+    """The path a flag about a whole task points at: the task's own field where it has one."""
+    fields = TASK_FIELDS[task]
+    return task.value if task.value in fields else fields[0]
