@@ -53,7 +53,20 @@ _ITEM_CONTEXT = re.compile(r"三公|出国|接待费|公务用车|\(项\)|（项
 
 # A figure for 一般公共预算财政拨款 alone is the department's only when that source is all its spending.
 _PART_CONTEXT = re.compile(r"一般公共预算|财政拨款")
-_ALL_SPENDING = re.compile(r"一般公共预算财政拨款支出[^。]{0,20}占本年支出合计的100(?:\.0+)?%")
+_ALL_SPENDING = re.compile(r"一般公共预算财政拨款支出[^。]{0,20}占本年支出(?:合计)?的100(?:\.0+)?%")
+
+
+_ITEM_START = re.compile(r"\n(?:\d+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+、)")
+_ITEM_WINDOW = 200
+
+
+def _in_item(hit: Hit) -> bool:
+    """True inside a numbered item about one 科目 ('1、…行政运行（项）。…年初预算为54.53万元')."""
+    window = hit.compact.text[max(0, hit.match.start() - _ITEM_WINDOW):hit.match.start()]
+    starts = list(_ITEM_START.finditer(window))
+    # No item start in reach (it may be on the previous page): the nearest text decides.
+    item = window[starts[-1].start():] if starts else window[-_ITEM_WINDOW // 2:]
+    return bool(re.search(r"[（(]项[)）]|[（(]款[)）]", item))
 
 
 def _covers_all(doc: Document) -> bool:
@@ -117,9 +130,10 @@ def _first_department_hit(doc: Document, patterns: tuple[str, ...]) -> Hit | Non
             before = hit.compact.text[max(0, hit.match.start() - 12):hit.match.start()]
             clause = re.split(r"[。；;\n]", hit.compact.text[max(0, hit.match.start() - 40):hit.match.start()])[-1]
             if (_PROJECT_CONTEXT.search(before) or _PROJECT_CONTEXT.search(hit.match.group(0))
-                    or _ITEM_CONTEXT.search(clause)):
+                    or _ITEM_CONTEXT.search(clause) or _in_item(hit)):
                 continue
-            if _PART_CONTEXT.search(clause) and not _covers_all(doc):
+            sentence = re.split(r"[。\n]", hit.compact.text[max(0, hit.match.start() - 120):hit.match.start()])[-1]
+            if _PART_CONTEXT.search(sentence) and not _covers_all(doc):
                 continue
             return hit
     return None

@@ -16,7 +16,7 @@ TITLE_CHARS = 400
 _BODY_SUFFIX = r"(?:局|委员会|委|办公室|办|院|部|中心|厅|所|站|馆|队|会|处|社|团|政府)"
 # Searched on the printed text, not the compact one: a space or tab ends the name (the next cell).
 _DEPARTMENT_LABEL = re.compile(
-    r"(?:部门\s*[（(]单位[)）]\s*名称|预算单位名称|单位名称|部门名称|预算主管部门|主管部门|编制部门)[ \t]*[:：]?[ \t]*"
+    r"(?:部门\s*[（(]单位[)）]\s*名称|预算单位名称|单位名称|部门名称|预算主管部门|主管部门|编制部门|预算单位)[ \t]*[:：]?[ \t]*"
     r"(?P<name>[^\s:：]{2,40})"
 )
 _NAME_WITH_SUFFIX = re.compile(rf"^[\u4e00-\u9fff（）()]*?{_BODY_SUFFIX}(?=[（(]盖章[)）]|$)")
@@ -120,14 +120,31 @@ def _department(doc: Document) -> tuple[str, Evidence] | None:
                 candidates.append((named.group(0), Evidence(
                     page=page.number, bbox=word_bbox(page, named.group(0)), quote=match.group(0),
                     confidence=PATTERN_CONFIDENCE * (page.ocr_confidence or 1.0))))
-    title_hit = find_first(doc, _TITLE_DEPARTMENT)
-    if title_hit is not None and title_hit.match.start() < TITLE_CHARS and title_hit.compact is pages(doc)[0]:
-        candidates.append((title_hit.match.group("name"), title_hit.evidence("name")))
+    title = _title_department(doc)
+    if title is not None:
+        candidates.append(title)
     candidates = [(_trim_department(name), ev) for name, ev in candidates]
     candidates = [(name, ev) for name, ev in candidates if name and not name.startswith(("本", "我"))]
     if not candidates:
         return None
     return max(candidates, key=lambda item: len(item[0]))
+
+
+def _title_department(doc: Document) -> tuple[str, Evidence] | None:
+    """The body named in the title; a title wrapped over lines ('…规划和自然\n资源局') is read joined."""
+    if not doc.pages:
+        return None
+    first = pages(doc)[0]
+    lines = [line for line in first.text.splitlines() if line.strip()][:6]
+    joined = "".join(lines)
+    match = _TITLE_DEPARTMENT.search(joined)
+    if match is None or match.start() >= TITLE_CHARS:
+        return None
+    name = match.group("name")
+    page = first.page
+    quote = name if name in page.text else next((line for line in page.text.splitlines() if line.strip()), name)
+    return name, Evidence(page=page.number, bbox=word_bbox(page, name), quote=quote.strip(),
+                          confidence=round((page.ocr_confidence or 1.0) * PATTERN_CONFIDENCE, 4))
 
 
 def _trim_department(name: str) -> str | None:
