@@ -75,7 +75,15 @@ def test_finance_defects_planted_defects_flagged(finance_defects):
     assert "2023年度部门决算" in text and "截至2023年12月31日" in text     # wrong year twice
     assert "placeholder_text:" in text and "XX局" in text                # template name left in
     assert "missing_table: 第2页目录列出“支出决算表”" in text              # 支出决算表 dropped
+    assert text.count("numbering_order:") == 5                           # points swapped
     assert not [f for f in finance_defects.flags if f.rule in ARITHMETIC_RULES], text
+
+
+@pytest.mark.parametrize("name", CLEAN_PDFS)
+def test_published_documents_raise_no_narrative_defect(name):
+    _, extraction = _extract(name)
+    narrative = {"text_comparison", "year_mismatch", "missing_table", "numbering_order"}
+    assert [f.message for f in extraction.flags if f.rule in narrative] == []
 
 
 @pytest.mark.parametrize("name", CLEAN_PDFS)

@@ -10,7 +10,7 @@ from extractor.validate import validate
 from schemas.extraction import Meta, ReportExtraction
 from tests.conftest import pdf
 
-NARRATIVE_RULES = {"text_comparison", "year_mismatch", "placeholder_text", "missing_table"}
+NARRATIVE_RULES = {"text_comparison", "year_mismatch", "placeholder_text", "missing_table", "numbering_order"}
 
 
 @pytest.fixture(scope="module")
@@ -37,6 +37,13 @@ def test_planted_text_defects_are_flagged(docs):
     assert "2023年度部门决算" in years and "截至2023年12月31日" in years and len(by_rule["year_mismatch"]) == 2
     assert "XX局" in by_rule["placeholder_text"][0]
     assert by_rule["missing_table"] == ["第2页目录列出“支出决算表”，但文中未找到该表"]
+    # points moved: 二、 before 一、 (twice), 2、 before 1、, 8、 before 7、, 10、 before 9、
+    swapped = " | ".join(by_rule["numbering_order"])
+    assert len(by_rule["numbering_order"]) == 5
+    for before, after in (("一、收入支出决算总体情况说明", "二、收入决算情况说明"), ("一、财政拨款收入", "二、事业收入"),
+                          ("1、一般公共服务支出", "2、一般公共服务支出"), ("7、社会保障", "8、社会保障"),
+                          ("9、卫生健康", "10、住房保障")):
+        assert f"“{before}" in swapped and f"“{after}" in swapped
 
 
 def test_original_has_none_of_these(docs):

@@ -9,7 +9,8 @@ Rules, one module per family:
 - amounts.py: `execution_rate`, `basic_plus_project`, `three_public_sum`, `negative_value`
 - scores.py: `score_range`, `grade_band`, `indicator_score`, `weights_sum`, `project_score`
 - crosscheck.py: `text_table_mismatch`, `unit_anomaly`
-- narrative.py (needs doc): `text_comparison`, `year_mismatch`, `placeholder_text`, `missing_table`
+- narrative.py (needs doc): `text_comparison`, `year_mismatch`, `placeholder_text`, `missing_table`,
+  `numbering_order`
 - grounding.py (needs doc): `ungrounded`
 
 Tolerances are rounding-aware: 0.01 (in the table's unit) per printed amount taking part in a sum;
@@ -47,6 +48,7 @@ RULES: tuple[Rule, ...] = (
     narrative.check_years,
     narrative.check_placeholders,
     narrative.check_listed_tables,
+    narrative.check_numbering,
     grounding.check_grounding,
 )
 

@@ -1,6 +1,6 @@
 """Checks on the document's own text (they need `doc`): `text_comparison` (决算数大于预算数 said of a figure
 below its budget), `year_mismatch`, `placeholder_text` (XX局 left in), `missing_table` (listed in the
-contents, never printed). Their flags sit on `source` (placeholder_text on meta.department, year_mismatch
+contents, never printed), `numbering_order` (swapped points). Their flags sit on `source` (placeholder_text on meta.department, year_mismatch
 on meta.fiscal_year); the message names the page and quotes the text. Sitting on `source`, they never
 send an extraction task to the LLM engine: no engine can fix what the document prints."""
 
@@ -72,6 +72,45 @@ def check_placeholders(ctx: ValidationContext) -> Iterator[CheckOutcome]:
         pages = "、".join(dict.fromkeys(str(page) for page, _ in hits))
         yield outcome("placeholder_text", ["meta.department"], True, severity="warning",
                       message=f"第{pages}页出现模板占位文字“{hits[0][1]}”等共 {len(hits)} 处")
+
+
+_CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九", start=0)}
+_MARKER = re.compile(r"^(?:(?P<cn>[一二三四五六七八九十]{1,3})|(?P<ar>\d{1,2}))、")
+
+
+def _cn_number(text: str) -> int | None:
+    if text == "十":
+        return 10
+    if "十" in text:
+        tens, _, ones = text.partition("十")
+        return (_CN_DIGITS.get(tens, 0) if tens else 1) * 10 + (_CN_DIGITS.get(ones, 0) if ones else 0)
+    return _CN_DIGITS.get(text)
+
+
+def check_numbering(ctx: ValidationContext) -> Iterator[CheckOutcome]:
+    """Numbered points in printed order: '2、… 1、… 3、…' means two points were swapped. A drop in the
+    numbering followed by a number above the one before it is a swap; otherwise it is a new list."""
+    if ctx.doc is None:
+        return
+    cells = {compact(cell.text) for grid in ctx.doc.tables for row in grid.rows for cell in row.cells}
+    markers: dict[str, list[tuple[int, int, str]]] = {"cn": [], "ar": []}
+    for page in ctx.doc.pages:
+        for raw in page.text.splitlines():
+            if "\t" in raw or "|" in raw:
+                continue  # a table row of a text input, not a numbered point
+            line = compact(raw)
+            m = _MARKER.match(line)
+            if m is None or line in cells:
+                continue
+            kind = "cn" if m.group("cn") else "ar"
+            number = _cn_number(m.group("cn")) if kind == "cn" else int(m.group("ar"))
+            if number:
+                markers[kind].append((number, page.number, line[:16]))
+    for sequence in markers.values():
+        for (a, _, a_text), (b, page, b_text), (c, _, _) in zip(sequence, sequence[1:], sequence[2:], strict=False):
+            if b < a < c and c <= a + 2:
+                yield outcome("numbering_order", ["source"], True, severity="warning",
+                              message=f"第{page}页编号顺序颠倒：“{b_text}…”排在“{a_text}…”之后")
 
 
 _LISTED_TABLE = re.compile(r"^[一二三四五六七八九十]+、(.{2,40}(?:决算表|预算表|预算总表|决算总表))$")
