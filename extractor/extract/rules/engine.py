@@ -25,7 +25,7 @@ class RulesEngine:
     name = "rules"
 
     def __init__(self) -> None:
-        self._tables_cache: tuple[int, tuple[list[StatementTable], dict[str, Evidence], list[Flag]]] | None = None
+        self._tables_cache: tuple[Document, tuple[list[StatementTable], dict[str, Evidence], list[Flag]]] | None = None
 
     def run(self, task: Task, doc: Document) -> TaskResult:
         """Answer one task; `filled` is False when the rules found nothing for it."""
@@ -43,8 +43,9 @@ class RulesEngine:
 
     def _statement_tables(self, doc: Document) -> tuple[list[StatementTable], dict[str, Evidence], list[Flag]]:
         # The budget and three_public tasks read the statement tables too; read them once per document.
-        if self._tables_cache is None or self._tables_cache[0] != id(doc):
-            self._tables_cache = (id(doc), extract_tables(doc))
+        # Compared by identity, and the document is held: a freed document's id could be reused.
+        if self._tables_cache is None or self._tables_cache[0] is not doc:
+            self._tables_cache = (doc, extract_tables(doc))
         return self._tables_cache[1]
 
     def _meta(self, doc: Document, values: ReportExtraction) -> bool:

@@ -46,7 +46,7 @@ _VALUE_LABELS = ("预算数", "决算数")
 def is_statement_grid(grid: TableGrid) -> bool:
     """A table whose title names a 决算/预算 statement (not a self-evaluation or basic-data form)."""
     title = grid.title or ""
-    return bool(STATEMENT_TITLE.search(title)) and not _NOT_STATEMENT.search(title) and title.endswith("表")
+    return bool(STATEMENT_TITLE.search(title)) and not _NOT_STATEMENT.search(title) and len(title) <= 60
 
 
 def extract_tables(doc: Document) -> tuple[list[StatementTable], dict[str, Evidence], list[Flag]]:
