@@ -286,3 +286,4 @@ def test_review_add_user_command(tmp_path, monkeypatch):
     store = open_store(url)
     assert store.password_hash("dana").startswith("scrypt$")
     assert store.password_hash("erin") is None
+    assert store.usernames() == ["dana"]

@@ -74,6 +74,13 @@ def test_database_is_migrated_to_head_and_in_wal_mode(tmp_path, pdf_copy):
     assert {"documents", "runs", "fields", "flags", "review_actions", "users"} <= tables
 
 
+def test_an_unusable_database_url_is_a_store_error(tmp_path):
+    with pytest.raises(StoreError, match="cannot migrate database"):
+        open_store(f"sqlite:///{tmp_path / 'no' / 'such' / 'dir.db'}")
+    with pytest.raises(StoreError, match="cannot open database"):
+        open_store("nosuchdialect://host/db")
+
+
 def test_models_match_the_migrated_schema(store):
     with store.engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})

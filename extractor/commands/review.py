@@ -45,7 +45,10 @@ def _serve(args) -> int:
 
     from extractor.review.app import create_app
 
-    app = create_app(_store(args))
+    store = _store(args)
+    if not store.usernames():
+        print("no reviewer can sign in yet: add one with `python cli.py review add-user NAME`", file=sys.stderr)
+    app = create_app(store)
     print(f"review page on http://{args.host}:{args.port}/", file=sys.stderr)
     uvicorn.run(app, host=args.host, port=args.port, log_level="info")
     return 0

@@ -509,6 +509,11 @@ class Store:
                 raise StoreError(f"user {username!r} exists already")
             session.add(UserRow(username=username, password_hash=password_hash, created_at=_now()))
 
+    def usernames(self) -> list[str]:
+        """Every reviewer account, sorted."""
+        with self._session() as session:
+            return sorted(session.scalars(select(UserRow.username)))
+
     def password_hash(self, username: str) -> str | None:
         """The stored password hash of a user, None for an unknown user."""
         with self._session() as session:
