@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from decimal import Decimal
 
 import pymupdf
 import pytest
@@ -14,7 +15,8 @@ import cli
 from extractor.review.app import create_app
 from extractor.review.auth import hash_password, verify_password
 from extractor.store import open_store
-from schemas.extraction import Flag
+from schemas.document import SourceInfo
+from schemas.extraction import Budget, Evidence, Flag, ReportExtraction
 from tests.store_fixtures import copy_justice_pdf, justice_extraction, row_index, validated
 
 PASSWORD = "correct horse battery"
@@ -258,6 +260,23 @@ def test_files_and_pages_only_for_documents_in_the_store(client, setup):
         response = client.get(url)
         assert response.status_code in (404, 422), url
         assert b"%PDF" not in response.content[:10] and b"import" not in response.content
+
+
+def test_a_text_input_is_shown_without_page_images(client, setup, tmp_path):
+    store, _, _, _ = setup
+    text_file = tmp_path / "report.txt"
+    text_file.write_text("部门预算\n行政运行\t14,348,853.34\n", encoding="utf-8")
+    extraction = ReportExtraction(
+        source=SourceInfo(file="report.txt", sha256="0" * 64, pages=1, input_kind="text"),
+        budget=Budget(spent=Decimal("1434.89")),
+        evidence={"budget.spent": Evidence(page=1, quote="14,348,853.34", confidence=0.8)})
+    doc_id = store.save_extraction(text_file, extraction)
+    _sign_in(client)
+    spent = _field(store, doc_id, "budget.spent")
+    page = client.get(f"/documents/{doc_id}?field={spent.id}").text
+    assert "14,348,853.34" in page and 'class="page"' not in page
+    served = client.get(f"/documents/{doc_id}/file")
+    assert served.status_code == 200 and "行政运行" in served.text
 
 
 def test_page_image_highlights_the_evidence_box(client, setup):
