@@ -97,6 +97,9 @@ def test_seed_tables_unit_inferred_and_names_repaired():
     assert row.values == {"本年支出合计": Decimal("1688.19"), "基本支出": Decimal("1068.55"),
                           "项目支出": Decimal("619.63"), "上缴上级支出": None, "经营支出": None,
                           "对附属单位补助支出": None}
+    # printed '3, 042. 9' (its last digit cut at the cell edge): completed from the row total, flagged
+    assert _row(income, code="208").values["其他收入"] == Decimal("3042.92")
+    assert any(f.rule == "ocr_repair" and f.path.endswith("values.其他收入") for f in flags)
     total = _by_title(tables, "收入支出决算总表")
     assert total.columns == ["金额"]  # the 行次 column is not a value column
     assert _row(total, name="本年收入合计").values == {"金额": Decimal("14344.12")}  # printed '14, 344, 12'

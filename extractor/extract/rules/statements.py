@@ -69,6 +69,7 @@ def extract_tables(doc: Document) -> tuple[list[StatementTable], dict[str, Evide
             continue
         if table.unit is None:
             table.unit = _infer_unit(doc, table, prefix, table_flags)
+        _repair_cut_digits(table, prefix, table_flags)
         tables.append(table)
         evidence.update(table_evidence)
         flags.extend(table_flags)
@@ -87,11 +88,12 @@ def _plain(value: Decimal) -> set[str]:
 def _infer_unit(doc: Document, table: StatementTable, prefix: str, flags: list[Flag]) -> str | None:
     """A table printed without a legible unit takes the unit its totals carry in the narrative.
 
-    Three or more of the table's amounts (above 1) stated in the text with 万元 (or with 元 and
-    never 万元) decide it; the choice is flagged for a reviewer.
+    Three of the table's amounts (half of them when it has fewer than six) stated in the text with 万元 (or
+    with 元) decide it; the choice is flagged for a reviewer.
     """
     text = "".join(page.text for page in text_pages(doc))
-    values = {value for row in table.rows for value in row.values.values() if value is not None and value > 1}
+    values = {value for row in table.rows for value in row.values.values() if value is not None and value > 0}
+    needed = min(3, (len(values) + 1) // 2)
     wan = yuan = 0
     for value in values:
         for form in _plain(value):
@@ -101,12 +103,49 @@ def _infer_unit(doc: Document, table: StatementTable, prefix: str, flags: list[F
             if re.search(rf"(?<![\d.]){re.escape(form)}元", text):
                 yuan += 1
                 break
-    unit = "万元" if wan >= 3 and wan >= yuan else "元" if yuan >= 3 else None
+    unit = "万元" if needed and wan >= needed and wan >= yuan else "元" if needed and yuan >= needed else None
     if unit is not None:
         flags.append(Flag(path=f"{prefix}.unit", rule="unit_inferred", severity="info",
                           message=f"no unit printed with the table; {max(wan, yuan)} of its amounts appear "
                                   f"in the text in {unit}"))
     return unit
+
+
+_TOTAL_COLUMNS = ("本年收入合计", "本年支出合计", "合计", "小计")
+
+
+def _decimals(value: Decimal) -> int:
+    exponent = value.as_tuple().exponent
+    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+
+
+def _repair_cut_digits(table: StatementTable, prefix: str, flags: list[Flag]) -> None:
+    """A cell OCR cut short at its edge ('3, 042. 9' for 3,042.92) is completed from its row's total.
+
+    Only when the table's first column is the row total, the cell prints fewer decimals than the
+    total, and total minus the other cells gives a number that starts with the printed digits;
+    each completion is flagged.
+    """
+    if not table.columns or table.columns[0] not in _TOTAL_COLUMNS:
+        return
+    total_column = table.columns[0]
+    for row_index, row in enumerate(table.rows):
+        total = row.values.get(total_column)
+        if total is None:
+            continue
+        parts = {column: value for column, value in row.values.items() if column != total_column and value is not None}
+        short = [column for column, value in parts.items() if _decimals(value) < _decimals(total)]
+        if len(short) != 1:
+            continue
+        column = short[0]
+        completed = total - sum(value for name, value in parts.items() if name != column)
+        printed = format(parts[column], "f")
+        if completed != parts[column] and format(completed, "f").startswith(printed) and completed > 0:
+            row.values[column] = completed
+            flags.append(Flag(path=f"{prefix}.rows[{row_index}].values.{column}", rule="ocr_repair",
+                              severity="warning",
+                              message=f"printed {printed} lost digits at the cell edge; completed to {completed} "
+                                      f"from the row total {total}"))
 
 
 # Row names every 决算 statement prints; an OCR'd name one non-Chinese glyph away is repaired to them.
