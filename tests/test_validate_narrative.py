@@ -10,7 +10,8 @@ from extractor.validate import validate
 from schemas.extraction import Meta, ReportExtraction
 from tests.conftest import pdf
 
-NARRATIVE_RULES = {"text_comparison", "year_mismatch", "placeholder_text", "missing_table", "numbering_order"}
+NARRATIVE_RULES = {"text_comparison", "year_mismatch", "placeholder_text", "missing_table", "numbering_order",
+                   "stray_punctuation"}
 
 
 @pytest.fixture(scope="module")
@@ -44,6 +45,9 @@ def test_planted_text_defects_are_flagged(docs):
                           ("1、一般公共服务支出", "2、一般公共服务支出"), ("7、社会保障", "8、社会保障"),
                           ("9、卫生健康", "10、住房保障")):
         assert f"“{before}" in swapped and f"“{after}" in swapped
+    # '。' left alone on a line after a finished sentence, or doubled
+    (stray,) = by_rule["stray_punctuation"]
+    assert "共 6 处" in stray and "第18、19、21、25页" in stray
 
 
 def test_original_has_none_of_these(docs):

@@ -10,7 +10,7 @@ Rules, one module per family:
 - scores.py: `score_range`, `grade_band`, `indicator_score`, `weights_sum`, `project_score`
 - crosscheck.py: `text_table_mismatch`, `unit_anomaly`
 - narrative.py (needs doc): `text_comparison`, `year_mismatch`, `placeholder_text`, `missing_table`,
-  `numbering_order`
+  `numbering_order`, `stray_punctuation`
 - grounding.py (needs doc): `ungrounded`
 
 Tolerances are rounding-aware: 0.01 (in the table's unit) per printed amount taking part in a sum;
@@ -49,6 +49,7 @@ RULES: tuple[Rule, ...] = (
     narrative.check_placeholders,
     narrative.check_listed_tables,
     narrative.check_numbering,
+    narrative.check_stray_punctuation,
     grounding.check_grounding,
 )
 

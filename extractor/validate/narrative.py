@@ -113,6 +113,32 @@ def check_numbering(ctx: ValidationContext) -> Iterator[CheckOutcome]:
                               message=f"第{page}页编号顺序颠倒：“{b_text}…”排在“{a_text}…”之后")
 
 
+_DOUBLED = re.compile(r"(?<![。.])[。；]{2}(?![。.])|，。|。，")
+_ENDS_SENTENCE = tuple("。；，！？")
+
+
+def check_stray_punctuation(ctx: ValidationContext) -> Iterator[CheckOutcome]:
+    """Punctuation left over from editing: '。。', or a line holding only '。' after a line that already
+    ended its sentence (a wrapped '。' alone on a line is normal; '。。。' is an ellipsis). One flag."""
+    if ctx.doc is None:
+        return
+    hits: list[tuple[int, str]] = []
+    for page in ctx.doc.pages:
+        previous = ""
+        for line in (raw.strip() for raw in page.text.splitlines()):
+            if not line:
+                continue
+            lone = line in ("。", "，", "；") and previous.endswith(_ENDS_SENTENCE)
+            if lone or _DOUBLED.search(line):
+                hits.append((page.number, f"{previous[-10:]}{line}" if lone else line))
+            previous = line
+    if hits:
+        pages = "、".join(dict.fromkeys(str(page) for page, _ in hits))
+        sample = hits[0][1][-14:]
+        yield outcome("stray_punctuation", ["source"], True, severity="info",
+                      message=f"第{pages}页有多余的标点（如“{sample}”），共 {len(hits)} 处")
+
+
 _LISTED_TABLE = re.compile(r"^[一二三四五六七八九十]+、(.{2,40}(?:决算表|预算表|预算总表|决算总表))$")
 _PART_TITLES = frozenset({"单位预算表", "部门预算表", "单位决算表", "部门决算表"})
 """Contents entries that name a part of the report (五、单位预算表), not one table."""
