@@ -39,7 +39,8 @@ def test_engine_answers_every_task(seed_004_results):
     assert not results[Task.INDICATORS].filled
 
 
-@pytest.mark.parametrize("source", [seed("000"), seed("004"), pdf("putuo-finance-2024-final-accounts")])
+@pytest.mark.parametrize("source", [seed("000"), seed("002"), seed("004"), pdf("putuo-finance-2024-final-accounts"),
+                                    pdf("putuo-justice-2026-dept-budget")])
 def test_every_value_set_has_evidence(source):
     doc = ingest(source)
     engine = RulesEngine()

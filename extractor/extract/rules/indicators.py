@@ -49,6 +49,7 @@ _WEIGHT = re.compile(r"[（(]\s*[\d.]+\s*分\s*[）)]?$|^[（(]?\s*[\d.]+\s*分\
 _PLAIN_NUMBER = re.compile(r"^\d+(?:\.\d+)?$")
 _LEVEL2_STEMS = r"(?:数量|质量|时效|成本|经济成本|社会成本|生态环境成本|经济效益|社会效益|生态效益|可持续影响|服务对象满意度)"
 _LEVEL2_STEM = re.compile(rf"^{_LEVEL2_STEMS}(?:指标)?$")
+_WRAPPED_LEVEL2 = re.compile(r"^(?:数量|质量|时效|成本|经济成本|社会成本|生态环境成本|经济效益|社会效益|生态效益|可持续影响)$")
 _LEVEL2_PREFIX = re.compile(rf"^({_LEVEL2_STEMS}指标)(?=.)")
 
 
@@ -165,7 +166,7 @@ def _repair_block(grid: TableGrid, header: int, stop: int) -> tuple[TableGrid, I
         if not any(cell.text for cell in canonical):
             continue
         rows.append(TableRow(page=row.page, cells=canonical))
-    rows = _align_level1(_fix_levels(_drop_weight_fragments(row)) for row in rows)
+    rows = _fill_level2_upwards(_align_level1(_fix_levels(_drop_weight_fragments(row)) for row in rows))
     if not rows:
         return None
     repaired = TableGrid(id=grid.id, title=grid.title, unit=grid.unit, page_start=grid.page_start,
@@ -251,7 +252,7 @@ def _level_column(text: str, level1_col: int, level2_col: int) -> int | None:
 def _as_level2(cell: Cell) -> Cell:
     """'社会效益' (its 指标 wrapped into another cell) -> '社会效益指标'."""
     text = _compact(cell.text)
-    if _LEVEL2_STEM.match(text) and not text.endswith("指标"):
+    if _WRAPPED_LEVEL2.match(text):
         return cell.model_copy(update={"text": text + "指标"})
     return cell
 
@@ -337,6 +338,25 @@ def _align_level1(rows) -> list[TableRow]:
             rows[index] = TableRow(page=row.page, cells=cells)
             carried = expected
     return rows
+
+
+def _fill_level2_upwards(rows: list[TableRow]) -> list[TableRow]:
+    """Rows opening a 一级 group before its first printed 二级 label take that label: a merged 二级
+    cell prints its text in the middle of its rows, below the group's first rows."""
+    out = list(rows)
+    start = 0
+    for index in range(len(out) + 1):
+        if index < len(out) and (index == 0 or not out[index].cells[0].text.strip()):
+            continue
+        group = range(start, index)
+        first_label = next((i for i in group if out[i].cells[1].text.strip()), None)
+        if first_label is not None:
+            for i in range(start, first_label):
+                cells = list(out[i].cells)
+                cells[1] = out[first_label].cells[1]
+                out[i] = TableRow(page=out[i].page, cells=cells)
+        start = index
+    return out
 
 
 def _drop_weight_fragments(row: TableRow) -> TableRow:
