@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import pymupdf
 import pytest
 
-from extractor.ingest.ruling import RulingLine, find_ruling_lines, split_words_at_rulings
+from extractor.ingest.ruling import RulingLine, deskew, find_ruling_lines, split_words_at_rulings
 from schemas.document import Word
 from tests.conftest import pdf
 
@@ -24,19 +25,59 @@ def summary_page():
         yield digital.row_count, digital.col_count, [tuple(c) for c in digital.cells if c], gray.copy(), page.rect
 
 
+def _grid_shape(lines: list[RulingLine], rect, inside: tuple[float, float]) -> tuple[int, int, list]:
+    """Rows, columns and cells of the one table PyMuPDF builds from `lines` on a blank page."""
+    with pymupdf.open() as scratch:
+        blank = scratch.new_page(width=rect.width, height=rect.height)
+        blank.insert_text(inside, "x")  # find_tables drops line grids without text inside
+        tables = blank.find_tables(use_layout=False, add_lines=[line.as_points() for line in lines]).tables
+        if len(tables) != 1:
+            return len(tables), 0, []
+        return tables[0].row_count, tables[0].col_count, [tuple(c) for c in tables[0].cells if c]
+
+
+def _scanned_badly(gray: np.ndarray, angle: float) -> np.ndarray:
+    """The render fed crooked by `angle` degrees, greyed, blurred, noisy and JPEG-compressed."""
+    height, width = gray.shape
+    rotation = cv2.getRotationMatrix2D((width / 2, height / 2), angle, 1.0)
+    crooked = cv2.warpAffine(gray, rotation, (width, height), borderValue=255)
+    crooked = cv2.GaussianBlur(crooked, (3, 3), 0).astype(np.float32) * 0.85 + 25
+    noisy = np.clip(crooked + np.random.default_rng(7).normal(0, 12, crooked.shape), 0, 255).astype(np.uint8)
+    return cv2.imdecode(cv2.imencode(".jpg", noisy, [cv2.IMWRITE_JPEG_QUALITY, 60])[1], cv2.IMREAD_GRAYSCALE)
+
+
 def test_ruling_lines_rebuild_the_digital_grid(summary_page):
     rows, cols, digital_cells, gray, rect = summary_page
     lines = find_ruling_lines(gray, DPI)
-    with pymupdf.open() as scratch:
-        blank = scratch.new_page(width=rect.width, height=rect.height)
-        x0, y0, _x1, y1 = digital_cells[0]
-        blank.insert_text((x0 + 5, y1 - 3), "x")  # find_tables drops line grids without text inside
-        (table,) = blank.find_tables(use_layout=False, add_lines=[line.as_points() for line in lines]).tables
-        assert (table.row_count, table.col_count) == (rows, cols)
-        found_cells = [tuple(c) for c in table.cells if c]
+    x0, _y0, _x1, y1 = digital_cells[0]
+    found_rows, found_cols, found_cells = _grid_shape(lines, rect, (x0 + 5, y1 - 3))
+    assert (found_rows, found_cols) == (rows, cols)
     assert len(found_cells) == len(digital_cells)
     for found, digital in zip(found_cells, digital_cells, strict=True):
         assert found == pytest.approx(digital, abs=1.0)
+
+
+@pytest.mark.parametrize("angle", [0.4, -1.2, 2.5])
+def test_a_crooked_noisy_scan_is_levelled_and_keeps_its_grid(summary_page, angle):
+    rows, cols, digital_cells, gray, rect = summary_page
+    crooked = _scanned_badly(gray, angle)
+    x0, _y0, _x1, y1 = digital_cells[0]
+    unlevelled = _grid_shape(find_ruling_lines(crooked, DPI), rect, (x0 + 5, y1 - 3))
+    assert unlevelled[:2] != (rows, cols)  # the premise: without levelling the grid falls apart
+    level, applied = deskew(crooked)
+    assert applied == pytest.approx(-angle, abs=0.06)
+    found_rows, found_cols, found_cells = _grid_shape(find_ruling_lines(level, DPI), rect, (x0 + 5, y1 - 3))
+    assert (found_rows, found_cols) == (rows, cols)
+    # rotation about the page centre moves the grid by under a point or two near its middle
+    for found, digital in zip(found_cells, digital_cells, strict=True):
+        assert found == pytest.approx(digital, abs=3.0)
+
+
+def test_a_level_page_is_not_resampled(summary_page):
+    gray = summary_page[3]
+    level, applied = deskew(gray)
+    assert applied == 0.0
+    assert level is gray
 
 
 def test_glyph_strokes_are_not_vertical_rules(summary_page):

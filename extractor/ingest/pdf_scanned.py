@@ -22,7 +22,7 @@ import pymupdf
 from extractor.errors import IngestError
 from extractor.ingest.ocr import create_engine, recognize
 from extractor.ingest.options import IngestOptions
-from extractor.ingest.ruling import RulingLine, find_ruling_lines, split_words_at_rulings
+from extractor.ingest.ruling import RulingLine, deskew, find_ruling_lines, split_words_at_rulings
 from extractor.ingest.tables import confidence_key, read_tables
 from schemas.document import Page, TableGrid, Word
 
@@ -74,7 +74,10 @@ def _start_engine(threads: int) -> None:
 
 
 def _ocr_page(task: tuple[str, int, int]) -> tuple[Page, list[TableGrid]] | str:
-    """One page: render, recognise, find ruling lines, split fused words, read the tables.
+    """One page: render, level, recognise, find ruling lines, split fused words, read the tables.
+
+    Word boxes are in the levelled image's frame: on a skewed scan they sit a little off the
+    original pixels (under 3 pt for the skews seen), in exchange for straight rows and columns.
 
     A failure is returned as its message rather than raised: an exception pickled back from a
     worker loses the attributes (the file) that IngestError carries.
@@ -87,6 +90,7 @@ def _ocr_page(task: tuple[str, int, int]) -> tuple[Page, list[TableGrid]] | str:
             gray = _render_gray(source, dpi)
     except (pymupdf.FileDataError, RuntimeError, ValueError, IndexError) as e:
         return f"cannot render the page for OCR ({e})"
+    gray, _angle = deskew(gray)
     try:
         words = recognize(_engine, gray, dpi)
     except Exception as e:  # noqa: BLE001 - onnxruntime and RapidOCR raise many types; all mean the same
