@@ -146,6 +146,32 @@ def test_saving_the_same_file_again_adds_a_run(store, pdf_copy):
     assert len(store.list_documents()) == 1
 
 
+def test_a_new_run_keeps_reviews_of_values_extracted_as_before(store, pdf_copy):
+    extraction = validated(justice_extraction(pdf_copy))
+    doc_id = store.save_extraction(pdf_copy, extraction)
+    fields = {f.path: f for f in store.fields(doc_id)}
+    cell = _cell(extraction, "2040601")
+    store.correct(doc_id, fields[cell].id, "alice", "0.00", "belongs to 20406")
+    store.accept(doc_id, fields["meta.department"].id, "bob")
+    store.accept(doc_id, fields["meta.region"].id, "bob")
+    open_flags = store.document(doc_id).open_flags
+
+    again = extraction.model_copy(deep=True)
+    again.meta.region = "普陀区"  # extracted differently this time: the old review does not apply
+    assert store.save_extraction(pdf_copy, again) == doc_id
+
+    fields = {f.path: f for f in store.fields(doc_id)}
+    assert (fields[cell].value, fields[cell].status) == ("0.00", "corrected")
+    assert fields["meta.department"].status == "accepted"
+    assert (fields["meta.region"].value, fields["meta.region"].status) == ("普陀区", "open")
+    assert store.document(doc_id).open_flags == open_flags  # the sum flags the correction settled stay settled
+    (kept,) = store.history(doc_id, fields[cell].id)
+    assert (kept.action, kept.reviewer, kept.old_value, kept.new_value) == ("carry_over", "carry-over",
+                                                                            "64840547.00", "0.00")
+    assert "corrected by alice" in kept.reason
+    assert store.reviewers(doc_id) == ["alice", "bob"]
+
+
 def test_saving_a_missing_file_names_it(store, tmp_path, pdf_copy):
     with pytest.raises(StoreError, match="gone.pdf"):
         store.save_extraction(tmp_path / "gone.pdf", justice_extraction(pdf_copy))

@@ -263,8 +263,44 @@ class Store:
                     confidence=evidence.confidence if evidence else None, status="open"))
             for flag in extraction.flags:
                 session.add(_flag_row(flag, run.id, document.id, now, None))
+            previous_run_id = document.current_run_id
             document.current_run_id = run.id
+            session.flush()
+            if previous_run_id is not None:
+                self._carry_over(session, document, previous_run_id, run.id)
             return document.id
+
+    def _carry_over(self, session: Session, document: DocumentRow, previous_run_id: int, run_id: int) -> None:
+        """Keep the reviews of the previous run for values the new run extracted exactly as before.
+
+        A value extracted differently stays open for a reviewer. Each kept review is an action of
+        its own (reviewer `carry-over`, naming the run and the reviewers), and the validators rerun.
+        """
+        reviewed = {row.path: row for row in session.scalars(select(FieldRow).where(
+            FieldRow.run_id == previous_run_id, FieldRow.status != "open"))}
+        if not reviewed:
+            return
+        before = self._extraction(session, document)
+        last_action = None
+        for row in session.scalars(select(FieldRow).where(FieldRow.run_id == run_id)):
+            old = reviewed.get(row.path)
+            if old is None or old.extracted_json != row.extracted_json:
+                continue
+            reviewers = sorted(set(session.scalars(select(ReviewActionRow.reviewer).where(
+                ReviewActionRow.field_id == old.id, ReviewActionRow.action != "carry_over")))) or ["carry-over"]
+            last_action = self._record(
+                session, row, "carry_over", "carry-over", old.value_json, old.status,
+                f"kept from run {previous_run_id}: {old.status} by {', '.join(reviewers)}")
+            row.value_json = old.value_json
+            if old.status == "accepted":
+                for flag in session.scalars(select(FlagRow).where(
+                        FlagRow.run_id == run_id, FlagRow.path == row.path, FlagRow.status == "open")):
+                    flag.status, flag.closed_at, flag.closed_by_action_id = "accepted", last_action.at, last_action.id
+        if last_action is not None:
+            session.flush()
+            after = self._extraction(session, document)
+            if after != before:
+                self._revalidate(session, run_id, document.id, before, after, last_action)
 
     # --- reading ---------------------------------------------------------------------------------
 
@@ -385,8 +421,8 @@ class Store:
             return [_action_view(action, flags) for action in actions]
 
     def reviewers(self, doc_id: int) -> list[str]:
-        """Everyone who acted on the document, sorted."""
-        return sorted({action.reviewer for action in self.history(doc_id)})
+        """Everyone who acted on the document, sorted (reviews kept across runs are not new reviewers)."""
+        return sorted({action.reviewer for action in self.history(doc_id) if action.action != "carry_over"})
 
     def run_info(self, doc_id: int) -> dict[str, Any]:
         """The current run's record (engine, model, prompts, schema version, commit, usage, timings, time)."""
