@@ -122,6 +122,19 @@ def test_text_is_cut_in_proportion_to_character_widths():
     assert [w.text for w in split_words_at_rulings([fused], [line])] == ["项目名称", "2024"]
 
 
+def test_a_lone_amount_overlapping_a_rule_is_kept_whole():
+    # padded OCR boxes of right-aligned amounts can reach over the cell border
+    amount = Word(text="2,106.66", bbox=(100.0, 200.0, 160.0, 212.0), confidence=0.99)
+    line = RulingLine(152.0, 190.0, 152.0, 230.0)
+    assert split_words_at_rulings([amount], [line]) == [amount]
+
+
+def test_label_fused_with_its_amount_is_cut_where_the_script_changes():
+    fused = Word(text="本年收入合计2,946.25", bbox=(100.0, 200.0, 220.0, 212.0), confidence=0.9)
+    line = RulingLine(162.0, 190.0, 162.0, 230.0)  # 10.3 of 20 width units: the 合|2 change is at 12
+    assert [w.text for w in split_words_at_rulings([fused], [line])] == ["本年收入合计", "2,946.25"]
+
+
 def test_words_not_crossed_by_a_rule_are_kept_whole():
     words = [
         Word(text="2,940.05", bbox=(100.0, 200.0, 145.0, 212.0)),  # ends before the line

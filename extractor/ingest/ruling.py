@@ -142,55 +142,62 @@ def _meets_two(
 
 _NUMBER_BOUNDARY = re.compile(r"(?<=\.\d\d)(?=[-\d])")
 """Between the two decimals of one amount and the first digit of the next: `1,100.26|5,538.67`."""
+_AMOUNTS = re.compile(r"^[-\d,.%]+$")
+_SNAP_UNITS = 2.0
+"""How far (in digit widths) a cut may move from the line's position to reach a script change."""
 
 
 def split_words_at_rulings(words: list[Word], lines: list[RulingLine]) -> list[Word]:
     """Split every word whose box crosses a vertical ruling line into one word per side.
 
     OCR reads neighbouring cells as one token when the gap between them is small
-    (`1,100.265,538.67`). The text is cut where the line crosses the box, in proportion to the
-    characters' widths, snapped to the nearest amount boundary (after two decimals) when the
-    word is a run of amounts.
+    (`1,100.265,538.67`). A run of amounts is cut only between two amounts (after the second
+    decimal), at the boundary nearest the line; a lone amount that merely overlaps a line is
+    kept whole. Other text is cut where the line crosses the box, in proportion to the
+    characters' widths, snapped to a change between CJK and other characters when one is near.
     """
     verticals = [line for line in lines if line.is_vertical]
     result: list[Word] = []
     pending = list(words)
     while pending:
         word = pending.pop(0)
-        crossing = _crossing_line(word, verticals)
-        if crossing is None:
-            result.append(word)
-            continue
-        pieces = _split_at(word, crossing.x0)
-        if pieces is None:
-            result.append(word)
+        for line in _crossing_lines(word, verticals):
+            pieces = _split_at(word, line.x0)
+            if pieces is not None:
+                pending[:0] = pieces
+                break
         else:
-            pending[:0] = pieces
+            result.append(word)
     return result
 
 
-def _crossing_line(word: Word, verticals: list[RulingLine]) -> RulingLine | None:
+def _crossing_lines(word: Word, verticals: list[RulingLine]) -> list[RulingLine]:
+    """Vertical lines running through the word's box, at least a little way in from both edges."""
     x0, y0, x1, y1 = word.bbox
     height = y1 - y0
     margin = min(height * 0.3, (x1 - x0) * 0.1)
-    for line in verticals:
-        covers_height = line.y0 <= y0 + height * 0.25 and line.y1 >= y1 - height * 0.25
-        if covers_height and x0 + margin < line.x0 < x1 - margin:
-            return line
-    return None
+    return [
+        line for line in verticals
+        if line.y0 <= y0 + height * 0.25 and line.y1 >= y1 - height * 0.25 and x0 + margin < line.x0 < x1 - margin
+    ]
 
 
 def _split_at(word: Word, x: float) -> list[Word] | None:
-    """The word cut in two at page x, or None when no cut leaves text on both sides."""
+    """The word cut in two at page x, or None when no plausible cut leaves text on both sides."""
     text = word.text
     x0, y0, x1, y1 = word.bbox
     widths = [_char_width(ch) for ch in text]
-    total = sum(widths)
-    target = (x - x0) / (x1 - x0) * total
     edges = np.cumsum([0.0, *widths])
-    by_width = int(np.argmin(np.abs(edges - target)))
-    boundaries = [m.start() for m in _NUMBER_BOUNDARY.finditer(text)]
-    cut = min(boundaries, key=lambda i: abs(edges[i] - target)) if boundaries else by_width
+    target = (x - x0) / (x1 - x0) * edges[-1]
+    amounts = [m.start() for m in _NUMBER_BOUNDARY.finditer(text)]
+    if _AMOUNTS.match(text):
+        if not amounts:
+            return None
+        cut = min(amounts, key=lambda i: abs(edges[i] - target))
+    else:
+        candidates = amounts + [i for i in range(1, len(text)) if _is_cjk(text[i - 1]) != _is_cjk(text[i])]
+        near = [i for i in candidates if abs(edges[i] - target) <= _SNAP_UNITS]
+        cut = min(near, key=lambda i: abs(edges[i] - target)) if near else int(np.argmin(np.abs(edges - target)))
     left, right = text[:cut].rstrip(), text[cut:].lstrip()
     if not left or not right:
         return None
@@ -200,6 +207,10 @@ def _split_at(word: Word, x: float) -> list[Word] | None:
     ]
 
 
+def _is_cjk(ch: str) -> bool:
+    return ord(ch) >= 0x2E80
+
+
 def _char_width(ch: str) -> float:
     """Relative advance width: CJK and full-width forms are about twice a digit's."""
-    return 2.0 if ord(ch) >= 0x2E80 else 1.0
+    return 2.0 if _is_cjk(ch) else 1.0
