@@ -24,6 +24,8 @@ _MAX_HEADER_ROWS = 6
 def merge_tables(tables: list[TableGrid], pages: list[Page]) -> list[TableGrid]:
     """Tables in reading order, with each table continued on following pages merged into one grid.
 
+    The input grids are not modified; a merged table is a new grid sharing their rows.
+
     `tables` must be in reading order (page, then top to bottom); `pages` supplies the words used to
     check that nothing but page furniture sits between the end of one part and the start of the next.
     """
@@ -34,7 +36,7 @@ def merge_tables(tables: list[TableGrid], pages: list[Page]) -> list[TableGrid]:
         if previous is not None and _continues(previous, table, by_number):
             merged[-1] = _join(previous, table)
         else:
-            merged.append(table.model_copy(deep=True))
+            merged.append(table)
     return merged
 
 
@@ -110,7 +112,7 @@ def _join(first: TableGrid, second: TableGrid) -> TableGrid:
     rows = list(second.rows)
     repeated = _repeated_header_rows(first.rows, rows)
     return first.model_copy(update={
-        "rows": first.rows + [row.model_copy(deep=True) for row in rows[repeated:]],
+        "rows": first.rows + rows[repeated:],
         "page_end": second.page_end,
         "unit": first.unit or second.unit,
     })
