@@ -13,9 +13,9 @@ from alembic.migration import MigrationContext
 
 from extractor.errors import StoreError
 from extractor.store import PathError, open_store
+from extractor.store.database import migration_sql
 from extractor.store.models import Base
 from extractor.store.paths import apply_value, get_path, iter_leaves, parse_path, set_path
-from extractor.store.store import migration_sql
 from schemas.extraction import Flag
 from tests.store_fixtures import copy_justice_pdf, justice_extraction, row_index, validated
 

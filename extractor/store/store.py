@@ -13,18 +13,15 @@ import json
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from extractor.errors import StoreError
+from extractor.store.database import open_engine
 from extractor.store.models import (
     DocumentRow,
     FieldRow,
@@ -43,140 +40,23 @@ from extractor.store.paths import (
     parse_path,
     set_path,
 )
+from extractor.store.views import (
+    ActionView,
+    DocumentSummary,
+    FieldView,
+    FlagView,
+    action_view,
+    field_view,
+    flag_view,
+)
 from schemas.extraction import Flag, ReportExtraction
 
-MIGRATIONS = Path(__file__).parent / "migrations"
 ACTIVE_FLAG_STATUSES = ("open", "accepted")
-
-
-@dataclass(frozen=True)
-class DocumentSummary:
-    id: int
-    file_name: str
-    file_path: str
-    sha256: str
-    pages: int
-    input_kind: str | None
-    department: str | None
-    fiscal_year: int | None
-    report_type: str | None
-    open_flags: int
-    open_fields: int
-    total_fields: int
-    rules: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class FieldView:
-    id: int
-    document_id: int
-    path: str
-    section: str
-    value: Any
-    extracted_value: Any
-    unit: str | None
-    page: int | None
-    bbox: tuple[float, float, float, float] | None
-    quote: str | None
-    confidence: float | None
-    status: str
-
-
-@dataclass(frozen=True)
-class FlagView:
-    id: int
-    path: str
-    rule: str
-    severity: str
-    message: str
-    related: tuple[str, ...]
-    status: str
-    closed_by_action_id: int | None = None
-
-
-@dataclass(frozen=True)
-class ActionView:
-    id: int
-    document_id: int
-    field_id: int
-    path: str
-    action: str
-    reviewer: str
-    at: datetime
-    old_value: Any
-    new_value: Any
-    old_status: str
-    new_status: str
-    reason: str
-    closed_flags: tuple[str, ...] = field(default_factory=tuple)
-    opened_flags: tuple[str, ...] = field(default_factory=tuple)
 
 
 def open_store(url: str) -> Store:
     """Open the database at a SQLAlchemy URL (`sqlite:///extractor.db`, `postgresql://...`) and migrate it."""
-    try:
-        engine = create_engine(url, **_engine_options(url))
-    except (SQLAlchemyError, ValueError, ImportError) as exc:
-        raise StoreError(f"cannot open database: {exc}", file=url) from exc
-    if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _sqlite_begin)
-    try:
-        _migrate(engine)
-    except SQLAlchemyError as exc:
-        raise StoreError(f"cannot migrate database: {exc}", file=url) from exc
-    return Store(engine)
-
-
-def _engine_options(url: str) -> dict[str, Any]:
-    if url.startswith("sqlite"):
-        # the review server answers requests from a thread pool
-        return {"connect_args": {"check_same_thread": False, "timeout": 30}}
-    return {}
-
-
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    # the driver's own implicit BEGIN is turned off so that _sqlite_begin decides how a transaction starts
-    dbapi_connection.isolation_level = None
-    cursor = dbapi_connection.cursor()
-    # WAL: readers do not block the writer nor the writer the readers
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.close()
-
-
-def _sqlite_begin(connection) -> None:
-    # A writing transaction takes the write lock at its start: one that read first and upgraded later
-    # would fail at once (SQLITE_BUSY_SNAPSHOT) when another writer committed in between.
-    immediate = connection.get_execution_options().get("sqlite_immediate", False)
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
-
-
-def _migrate(engine: Engine) -> None:
-    config = _alembic_config()
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
-
-
-def _alembic_config(**attributes: Any) -> Config:
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    config.attributes.update(attributes)
-    return config
-
-
-def migration_sql(dialect: str) -> str:
-    """The DDL the migrations run on a database of that dialect ('postgresql', 'sqlite'), as text."""
-    import io
-
-    buffer = io.StringIO()
-    config = _alembic_config(dialect=dialect)
-    config.output_buffer = buffer
-    command.upgrade(config, "head", sql=True)
-    return buffer.getvalue()
+    return Store(open_engine(url))
 
 
 def _now() -> datetime:
@@ -387,12 +267,12 @@ class Store:
             document = self._document(session, doc_id)
             rows = session.scalars(select(FieldRow).where(
                 FieldRow.run_id == document.current_run_id).order_by(FieldRow.position))
-            return [_field_view(row) for row in rows]
+            return [field_view(row) for row in rows]
 
     def field(self, doc_id: int, field_id: int) -> FieldView:
         """One field of the document's current run; StoreError when it is not one."""
         with self._session() as session:
-            return _field_view(self._field(session, doc_id, field_id))
+            return field_view(self._field(session, doc_id, field_id))
 
     def _field(self, session: Session, doc_id: int, field_id: int) -> FieldRow:
         document = self._document(session, doc_id)
@@ -408,7 +288,7 @@ class Store:
             document = self._document(session, doc_id)
             rows = session.scalars(select(FlagRow).where(
                 FlagRow.run_id == document.current_run_id, FlagRow.status.in_(statuses)).order_by(FlagRow.id))
-            return [_flag_view(row) for row in rows]
+            return [flag_view(row) for row in rows]
 
     def history(self, doc_id: int, field_id: int | None = None) -> list[ActionView]:
         """Review actions on a document (or one field of it), oldest first, with the flags each closed."""
@@ -418,7 +298,7 @@ class Store:
                 query = query.where(ReviewActionRow.field_id == field_id)
             actions = session.scalars(query.order_by(ReviewActionRow.id)).all()
             flags = session.scalars(select(FlagRow).where(FlagRow.document_id == doc_id)).all()
-            return [_action_view(action, flags) for action in actions]
+            return [action_view(action, flags) for action in actions]
 
     def reviewers(self, doc_id: int) -> list[str]:
         """Everyone who acted on the document, sorted (reviews kept across runs are not new reviewers)."""
@@ -445,7 +325,7 @@ class Store:
                     FlagRow.run_id == row.run_id, FlagRow.path == row.path, FlagRow.status == "open")):
                 flag.status, flag.closed_at, flag.closed_by_action_id = "accepted", action.at, action.id
             session.flush()
-            return _action_view(action, self._action_flags(session, action))
+            return action_view(action, self._action_flags(session, action))
 
     def accept_unflagged(self, doc_id: int, reviewer: str, reason: str = "") -> int:
         """Accept every unreviewed value that no open flag names (path or related); one action each.
@@ -493,7 +373,7 @@ class Store:
             row.value_json = new_json
             self._revalidate(session, row.run_id, doc_id, before, after, action)
             session.flush()
-            return _action_view(action, self._action_flags(session, action))
+            return action_view(action, self._action_flags(session, action))
 
     def _record(self, session: Session, row: FieldRow, action_name: str, reviewer: str, new_json: str,
                 status: str, reason: str) -> ReviewActionRow:
@@ -616,28 +496,3 @@ def _flag_model(row: FlagRow) -> Flag:
                 related=json.loads(row.related_json))
 
 
-def _flag_view(row: FlagRow) -> FlagView:
-    return FlagView(id=row.id, path=row.path, rule=row.rule, severity=row.severity, message=row.message,
-                    related=tuple(json.loads(row.related_json)), status=row.status,
-                    closed_by_action_id=row.closed_by_action_id)
-
-
-def _field_view(row: FieldRow) -> FieldView:
-    return FieldView(
-        id=row.id, document_id=row.document_id, path=row.path, section=row.section,
-        value=json.loads(row.value_json), extracted_value=json.loads(row.extracted_json), unit=row.unit,
-        page=row.page, bbox=tuple(json.loads(row.bbox_json)) if row.bbox_json else None, quote=row.quote,
-        confidence=row.confidence, status=row.status)
-
-
-def _action_view(action: ReviewActionRow, flags: list[FlagRow]) -> ActionView:
-    def describe(flag: FlagRow) -> str:
-        return f"{flag.rule} on {flag.path} ({flag.status})"
-
-    return ActionView(
-        id=action.id, document_id=action.document_id, field_id=action.field_id, path=action.path,
-        action=action.action, reviewer=action.reviewer, at=action.at,
-        old_value=json.loads(action.old_value_json), new_value=json.loads(action.new_value_json),
-        old_status=action.old_status, new_status=action.new_status, reason=action.reason,
-        closed_flags=tuple(describe(f) for f in flags if f.closed_by_action_id == action.id),
-        opened_flags=tuple(describe(f) for f in flags if f.created_by_action_id == action.id))
