@@ -283,8 +283,8 @@ def _text_page_blocks(page: Page, tables) -> list[_Block]:
             table = next(tables, None)
             if table is not None:
                 blocks.append(_Block(page.number, table_id=table.id))
-        else:
-            blocks += [_Block(page.number, _clean_line(text)) for text in lines[index:end] if text.strip()]
+        else:  # a lone label-and-value row: text, but never a heading (its tab keeps it out)
+            blocks += [_Block(page.number, text.strip()) for text in lines[index:end] if text.strip()]
         index = end
     return blocks
 
@@ -350,7 +350,7 @@ def _marker(text: str) -> str | None:
 def _heading(text: str) -> tuple[int, str] | None:
     """(rank, title) when the paragraph is a heading; rank 0 parts, 1 一、, 2 (一), 3 1., 4 (1), 5 table titles."""
     text = _LIST_BULLET.sub("", text).strip()
-    if not text or _DOT_LEADER.search(text) and not _is_table_title(text):
+    if not text or "\t" in text or _DOT_LEADER.search(text) and not _is_table_title(text):
         return None
     for rank, pattern in _MARKERS:
         match = pattern.match(text)
@@ -374,14 +374,17 @@ def _demote_list_items(blocks: list[_Block]) -> None:
     """A short numbered item right after a numbered paragraph of the same rank is one more list item.
 
     In （十一）负责…（a paragraph） （十二）完成区委交办的其他任务。 the last item is short enough to look
-    like a heading; its neighbour shows it belongs to a list.
+    like a heading; its neighbour shows it belongs to a list. 一、 items are left alone: parts of a report
+    are numbered that way and are short whatever came before.
     """
     previous_rank: int | None = None
     for block in blocks:
         if block.table_id is not None or not block.text.strip():
             continue
+        if "\t" in block.text:
+            continue
         rank = _marker_rank(block.text)
-        if block.heading is not None and rank is not None and rank == previous_rank:
+        if block.heading is not None and rank is not None and rank == previous_rank and rank >= 2:
             block.heading = None
         if block.heading is not None:
             previous_rank = None

@@ -146,3 +146,36 @@ def test_seed_narrative_report():
     assert _find(doc, "下一步改进措施").kind is SectionKind.MEASURES
     assert "编制人数 123 人" in _find(doc, "(二) 人员编制情况").text
     assert not doc.tables or all(s.kind is not SectionKind.STATEMENT_TABLE for s in doc.all_sections())
+
+
+def _text_document(tmp_path, text):
+    path = tmp_path / "report.txt"
+    path.write_text(text, encoding="utf-8")
+    return segment(ingest(path))
+
+
+def test_toc_with_dot_leaders_and_a_lone_tab_row_are_not_headings(tmp_path):
+    doc = _text_document(tmp_path, "\n".join([
+        "某某局2024年度部门整体支出绩效自评报告",
+        "目录",
+        "一、部门基本情况……………………1",
+        "二、存在的问题……………………3",
+        "一、部门基本情况",
+        "（一）人员编制情况",
+        "编制数12人，实有人数11人。",
+        "一、部门基本支出\t614.17",
+        "二、存在的问题",
+        "（一）预算编制不够精细，部分项目执行进度偏慢，需要在下一年度加强预算执行监控和管理。",
+        "（二）资产管理有待加强。",
+        "三、下一步改进措施",
+        "加强预算执行监控。",
+    ]))
+    titles = [s.title for s in doc.all_sections()]
+    assert titles == ["某某局2024年度部门整体支出绩效自评报告", "一、部门基本情况", "（一）人员编制情况",
+                      "二、存在的问题", "三、下一步改进措施"]
+    staffing = _find(doc, "人员编制情况")
+    assert staffing.level == 2 and "编制数12人" in staffing.text and "614.17" in staffing.text
+    problems = _find(doc, "二、存在的问题")
+    assert problems.kind is SectionKind.PROBLEMS and problems.children == []
+    assert "（二）资产管理有待加强。" in problems.text  # a short item after a long one stays a list item
+    assert _find(doc, "三、下一步改进措施").kind is SectionKind.MEASURES
