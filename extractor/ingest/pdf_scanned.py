@@ -16,6 +16,7 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from statistics import fmean
 
+import cv2
 import numpy as np
 import pymupdf
 
@@ -70,6 +71,7 @@ def ocr_pages(path: Path, page_numbers: list[int], options: IngestOptions) -> li
 def _start_engine(threads: int) -> None:
     global _engine
     if _engine is None:
+        cv2.setNumThreads(threads)  # OpenCV's pool would otherwise take every core in every worker
         _engine = create_engine(threads)
 
 
