@@ -1,7 +1,8 @@
 """Pages without a text layer: OCR'd words, reading-order text and table grids recovered from the image.
 
-Each page is rendered to a grayscale image, read by RapidOCR, and its ruling lines are found with
-OpenCV. The OCR words are written as an invisible text layer onto a blank in-memory page of the same
+Each page is rendered to a grayscale image, levelled when the scan is skewed, read by RapidOCR, and
+its ruling lines are found with OpenCV; OCR words crossing a ruling line (two cells read as one) are
+split there. The OCR words are written as an invisible text layer onto a blank in-memory page of the same
 size, and the table reader runs over that page with the ruling lines added, so cells are filled from
 the words inside them exactly as on a digital page. Pages run in a process pool, one OCR engine per
 worker.
