@@ -9,7 +9,7 @@ import pytest
 from extractor.extract.rules.budget import extract_budget, extract_staffing
 from extractor.extract.rules.statements import extract_tables
 from extractor.ingest import ingest
-from tests.conftest import pdf, seed
+from tests.conftest import ROOT, pdf, seed
 
 
 def _budget(source):
@@ -80,3 +80,9 @@ def test_budget_in_yuan_converted_exactly():
     assert budget.project == Decimal("7054.0547")
     assert budget.spent is None and budget.execution_rate is None
     assert evidence["budget.basic"].quote == "25741666.44"
+
+
+def test_stated_total_is_not_added_to_its_breakdown():
+    # '编制数35人，其中行政编制28人、事业编制7人；实有人数31人' (the repository's fictional sample)
+    staffing, _, _ = extract_staffing(ingest(ROOT / "samples" / "sample-county-hrss-2024.pdf"))
+    assert (staffing.authorized, staffing.actual) == (35, 31)

@@ -2,7 +2,7 @@
 
 from extractor.extract.rules.problems import extract_problems_measures
 from extractor.ingest import ingest
-from tests.conftest import pdf, seed
+from tests.conftest import ROOT, pdf, seed
 
 
 def test_points_seed_004():
@@ -30,3 +30,8 @@ def test_form_cells_when_the_report_has_no_sections_seed_002():
     assert problems == ["往来资金纳入预算管理,当年往来资金预算 5000 万元, 仅完成 3000 万元。同时就业资金上级补助资金较多。"]
     assert measures[0].startswith("下年度细化预算编制") and len(measures) == 1
     assert evidence["measures[0]"].quote.startswith("下年度细化预算编制")
+
+
+def test_points_stop_where_a_table_starts():
+    _, measures, _, _ = extract_problems_measures(ingest(ROOT / "samples" / "sample-county-hrss-2024.pdf"))
+    assert measures[-1] == "优化窗口服务流程。推行“一窗通办”和限时办结制度，定期回访服务对象，提升满意度。"

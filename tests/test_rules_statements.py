@@ -6,7 +6,7 @@ import pytest
 
 from extractor.extract.rules.statements import extract_tables, map_statement
 from extractor.ingest import ingest
-from tests.conftest import pdf, seed
+from tests.conftest import ROOT, pdf, seed
 
 
 def _by_title(tables, title):
@@ -109,3 +109,13 @@ def test_seed_tables_unit_inferred_and_names_repaired():
 def test_map_statement_declines_a_grid_without_values(finance):
     grid = next(t for t in finance.tables if t.title == "政府性基金预算财政拨款收入支出决算表")
     assert map_statement(grid) is None
+
+
+def test_sample_continuation_without_header_and_row_oriented_three_public():
+    tables, _, _ = extract_tables(ingest(ROOT / "samples" / "sample-county-hrss-2024.pdf"))
+    spending = _by_title(tables, "支出决算表")
+    assert len(spending.rows) == 19  # 4 rows on page 2, the rest on page 3 under no repeated header
+    assert _row(spending, code="2210201").values == {"合计": Decimal("46.80"), "基本支出": Decimal("46.80"),
+                                                     "项目支出": None}
+    three = _by_title(tables, "“三公”经费预算及决算情况表")  # categories printed as rows: read as printed
+    assert _row(three, name="公务用车运行维护费").values == {"预算数": Decimal("4.50"), "决算数": Decimal("3.86")}

@@ -1,9 +1,11 @@
 """Staffing and budget rules: 编制/实有人数 from the narrative, budget figures from text or statement tables.
 
 Staffing: a report may list several kinds of posts (公务员编制数12人 … 机关后勤编制数1人 … 事业编制数17人),
-and the contract's `authorized` is "all kinds of posts together", so every 编制 figure in the first
-paragraph that names one is summed, and so is every 实有/在职 figure in it. 临时人员 and 退休 figures are
-not posts and are never counted. The quote spans the whole paragraph part that was summed.
+and the contract's `authorized` is "all kinds of posts together", so the 编制 figures of the first
+paragraph that names one are summed, and so are its 实有/在职 figures. A 编制 figure that names no
+kind of post is the stated total: then it alone counts and its breakdown (其中行政编制28人、事业编制
+7人) is not added again. 临时人员 and 退休 figures are not posts and are never counted. The quote spans
+the part of the paragraph that was read.
 
 Budget: narrative patterns first (年初预算数 …, 全年预算 …, 全年执行 …, 执行率 …); what the text does
 not state is taken from the statement tables (支出决算表 / 支出预算总表 合计 row, 收入支出决算总表
@@ -22,7 +24,9 @@ from schemas.extraction import Budget, Evidence, Flag, Staffing, StatementTable
 _STAFF_PARAGRAPH = re.compile(r"[^\n]*编制(?:人数|数)?(?:为|共)?\d+人[^\n]*")
 _AUTHORIZED = re.compile(r"(?P<kind>[\u4e00-\u9fff]{0,4}?)编制(?:人数|数)?(?:为|共)?(?P<num>\d+)人?")
 _ACTUAL = re.compile(r"(?:实有人数|实有|在职人数|在职)(?:为|共)?(?P<num>\d+)人?")
-_NOT_POSTS = ("临时", "退休", "离休", "编外")
+_NOT_POSTS_RE = re.compile(r"临时|退休|离休|编外")
+# Kinds of posts a report may list one by one; a 编制 figure without one is the stated total.
+_POST_KIND = re.compile(r"公务员|行政|事业|后勤|工勤|参公|参照|全额|差额|自收自支|机关|其中")
 
 _GAP = r"[^\n。；;\d\t]{0,6}?"
 _BUDGET_PATTERNS: dict[str, tuple[str, ...]] = {
@@ -85,7 +89,10 @@ def extract_staffing(doc: Document) -> tuple[Staffing, dict[str, Evidence], list
     if paragraph is None:
         return staffing, evidence, []
     text = paragraph.match.group(0)
-    authorized = [m for m in _AUTHORIZED.finditer(text) if not m.group("kind").startswith(_NOT_POSTS)]
+    authorized = [m for m in _AUTHORIZED.finditer(text) if not _NOT_POSTS_RE.search(m.group("kind"))]
+    stated_total = next((m for m in authorized if not _POST_KIND.search(m.group("kind"))), None)
+    if stated_total is not None:
+        authorized = [stated_total]  # '编制数35人，其中行政编制28人、事业编制7人': the breakdown is not added
     if authorized:
         staffing.authorized = sum(int(m.group("num")) for m in authorized)
         evidence["staffing.authorized"] = _span_evidence(paragraph, authorized[0].start(), authorized[-1].end())

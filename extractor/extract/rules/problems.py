@@ -70,12 +70,30 @@ def _from_form(doc: Document, label: re.Pattern[str], field: str, evidence: dict
     return []
 
 
+_PAGE_NUMBER = re.compile(r"^[—\-–]*\s*\d{1,3}\s*[—\-–]*$")
+_BODY_END = re.compile(r"^(?:附表|附件|报告附件|单位[:：]|填表人|填报)|表$")
+
+
 def _lines(doc: Document) -> list[_Line]:
+    """Text lines in order; a table's cells (tab-separated lines, or text that is a grid cell on that
+    page) become one end-of-body marker line, since points never continue into a table."""
+    cells_by_page: dict[int, set[str]] = {}
+    for grid in doc.tables:
+        for row in grid.rows:
+            for cell in row.cells:
+                text = re.sub(r"\s+", "", cell.text)
+                if text:
+                    cells_by_page.setdefault(row.page, set()).add(text)
     out: list[_Line] = []
     for page in doc.pages:
+        cells = cells_by_page.get(page.number, set())
         for raw in page.text.splitlines():
             text = raw.strip().lstrip("-•·").strip()
-            if not text or "\t" in text:
+            if not text or _PAGE_NUMBER.match(text):
+                continue
+            if "\t" in text or re.sub(r"\s+", "", text) in cells or (len(text) <= 40 and _BODY_END.search(text)):
+                if out and out[-1].level != 0:
+                    out.append(_Line(page=page.number, text="", level=0))
                 continue
             out.append(_Line(page=page.number, text=text, level=_level(text)))
     return out

@@ -54,11 +54,11 @@ def extract_tables(doc: Document) -> tuple[list[StatementTable], dict[str, Evide
     tables: list[StatementTable] = []
     evidence: dict[str, Evidence] = {}
     flags: list[Flag] = []
-    for grid in doc.tables:
+    for grid in _join_continuations(doc.tables):
         if not is_statement_grid(grid):
             continue
         prefix = f"tables[{len(tables)}]"
-        if THREE_PUBLIC_TITLE.search(grid.title or ""):
+        if THREE_PUBLIC_TITLE.search(grid.title or "") and _categories_in_header(grid):
             table, table_evidence, table_flags = read_three_public_table(grid, prefix)
         else:
             mapping = map_statement(grid)
@@ -193,6 +193,27 @@ def _standard_name(name: str) -> str | None:
         if len(diffs) == 1 and not re.match(r"[\u4e00-\u9fff]", diffs[0][0]):
             return standard
     return None
+
+
+def _categories_in_header(grid: TableGrid) -> bool:
+    """A 三公 table printed with its categories as columns (read transposed), not as rows."""
+    return any(re.search(r"因公出国|公务接待", cell.text) for row in grid.rows[:header_end(grid)]
+               for cell in row.cells)
+
+
+def _join_continuations(grids: list[TableGrid]) -> list[TableGrid]:
+    """A grid with no title whose first row already holds values, on the page after a statement grid
+    of the same width, continues that grid (a table carried over a page without a repeated header)."""
+    out: list[TableGrid] = []
+    for grid in grids:
+        previous = out[-1] if out else None
+        if (previous is not None and grid.title is None and is_statement_grid(previous)
+                and grid.n_cols == previous.n_cols and grid.page_start == previous.page_end + 1
+                and header_end(grid) == 0):
+            out[-1] = previous.model_copy(update={"rows": previous.rows + grid.rows, "page_end": grid.page_end})
+            continue
+        out.append(grid)
+    return out
 
 
 def header_end(grid: TableGrid) -> int:
