@@ -68,8 +68,10 @@ def test_quote_not_found_halves_confidence():
     extraction = ReportExtraction(budget=Budget(initial=D("2993.92")), evidence={
         "budget.initial": Evidence(page=21, quote="年初预算为2993.92万元", confidence=1.0)})
     assert _confidence(extraction, "budget.initial", doc) == 1.0
-    extraction.evidence["budget.initial"].quote = "年初预算为2999.32万元"
+    extraction.evidence["budget.initial"].quote = "预算总额2993.92万元"   # the value, but not this text
     assert _confidence(extraction, "budget.initial", doc) == 0.5
+    extraction.evidence["budget.initial"].quote = "年初预算为2999.32万元"  # neither found nor the value
+    assert _confidence(extraction, "budget.initial", doc) == 0.25
 
 
 def test_agreement_of_a_second_engine():

@@ -51,6 +51,7 @@ RULES: tuple[Rule, ...] = (
     narrative.check_numbering,
     narrative.check_stray_punctuation,
     grounding.check_grounding,
+    grounding.check_quoted_values,
 )
 
 ARITHMETIC_RULES = frozenset({

@@ -6,7 +6,8 @@
   there is no box); 1.0 for a text layer; 0.9 for input that was already OCR'd text; without the
   document, by `source.input_kind`: pdf_text 1.0, text 0.9, pdf_scanned 0.85.
 - grounding: 1.0 when the quote is found in the document (or the document is not given and a quote
-  exists), 0.5 when the quote is not found, 0.8 when the value has no quote.
+  exists), 0.5 when the quote is not found, 0.8 when the value has no quote; × 0.5 more when the
+  quote does not print the value (a completed or computed figure).
 - failed: number of failed checks that involve the value (as the flagged value or a related one).
 - ocr_repair: × 0.9 when an engine flagged the value as repaired OCR text.
 - each passed identity involving the value (at most 3) moves it 10 % of the way to 1.0; only checks
@@ -23,7 +24,7 @@ from __future__ import annotations
 from collections import Counter
 
 from extractor.validate.checks import CheckOutcome, ValidationContext
-from extractor.validate.grounding import quote_found
+from extractor.validate.grounding import numeric_values, quote_found, value_in_quote
 from schemas.document import BBox, Page
 from schemas.extraction import Evidence
 from schemas.paths import iter_values
@@ -34,6 +35,7 @@ MAX_PASSES = 3
 AGREE_STEP = 0.3
 DISAGREE_FACTOR = 0.7
 OCR_REPAIR_FACTOR = 0.9
+NOT_IN_QUOTE_FACTOR = 0.5
 CORROBORATING_RULES = frozenset({
     "code_sum", "subtotal_sum", "row_identity", "execution_rate", "basic_plus_project", "three_public_sum",
     "weights_sum", "text_table_mismatch"})
@@ -54,9 +56,12 @@ def update_confidences(ctx: ValidationContext, outcomes: list[CheckOutcome]) -> 
     repaired = {f.path for f in ctx.extraction.flags if f.rule == "ocr_repair"}
     other = dict(iter_values(ctx.options.other)) if ctx.options.other is not None else None
     mine = dict(iter_values(ctx.extraction)) if other is not None else {}
+    numbers = numeric_values(ctx)
     updated: dict[str, Evidence] = {}
     for path, evidence in ctx.extraction.evidence.items():
         c = _base(ctx, evidence) * _grounding(ctx, evidence) * FAIL_FACTOR ** failed[path]
+        if path in numbers and evidence.quote and value_in_quote(numbers[path], evidence.quote) is False:
+            c *= NOT_IN_QUOTE_FACTOR
         if path in repaired:
             c *= OCR_REPAIR_FACTOR
         for _ in range(min(passed[path], MAX_PASSES)):
