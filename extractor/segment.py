@@ -57,7 +57,7 @@ _WRAP_SLACK_PT, _WRAP_SLACK_SHARE = 12.0, 0.025
 
 _PROBLEMS = re.compile(r"存在的?(主要)?问题|问题(及|和|与)原因|主要问题|问题分析")
 _MEASURES = re.compile(r"改进措施|改进意见|改进建议|整改措施|下一步|有关建议|意见建议|工作建议|对策建议")
-_PROJECT_EVALUATION = re.compile(r"项目(支出)?(绩效)?自评表|项目.{0,30}绩效.{0,4}自评表|项目.{0,30}自评表")
+_PROJECT_EVALUATION = re.compile(r"项目.{0,40}自评表")
 _INDICATOR_TABLE = re.compile(r"绩效(自评|评价|目标).{0,10}表|绩效指标表|自评表|评价基础数据表|基础数据表")
 
 
