@@ -39,6 +39,7 @@ _TOC_PAGE_NUMBER = re.compile(r"\s\d{1,3}$")
 _TOC_TITLE = re.compile(r"^目\s*录$")
 _DEFINITION = re.compile(r"^[^：:]{1,20}[：:]\s*\S{6,}")
 """一、财政拨款收入：指… — a term and its explanation, not a heading."""
+_INLINE_FIRST_ITEM = re.compile(r"[\s：:]1\s*[.、．]\s*[^\d\s][^。；]{0,30}$")
 _SENTENCE_INSIDE = re.compile(r"[。；;！？!?]")
 _MAX_HEADING_CHARS = 45
 _MAX_TABLE_TITLE_CHARS = 50
@@ -390,6 +391,8 @@ def _demote_list_items(blocks: list[_Block]) -> None:
             previous_rank = None
         elif rank is not None:
             previous_rank = rank
+        elif _INLINE_FIRST_ITEM.search(block.text):
+            previous_rank = 3  # 具体包括： 1. 普陀区司法局本部 — the list began inside the paragraph
 
 
 def _demote_heading_runs(blocks: list[_Block]) -> None:

@@ -97,6 +97,9 @@ def test_unnumbered_page_titles_of_a_budget_pdf():
     assert "财政拨款收入支出增加的主要原因是工作量增加" in explanation.text
     # the repeated header on page 16 belongs to the table, not to the text or a heading
     assert not any(s.title.startswith("项目") for s in doc.all_sections())
+    # 具体包括： 1. 普陀区司法局本部 / 2. 普陀区法律援助中心 is a list, not a heading
+    setup = _find(doc, "上海市普陀区司法局机构设置")
+    assert setup.children == [] and "2. 普陀区法律援助中心" in setup.text
 
 
 def test_table_of_contents_split_over_two_lines_is_skipped():
