@@ -47,6 +47,8 @@ def test_clean_name_strips_enumerators_and_repairs_glyphs():
     assert clean_name("二十一、国有资本经营预算支出") == "国有资本经营预算支出"
     assert clean_text("99. 16%") == "99.16%"
     assert clean_text("≤1430.4 万元") == "≤1430.4 万元"
+    assert clean_text("≥ 95%") == "≥95%"
+    assert clean_name("支出決算表") == "支出决算表"
 
 
 def test_normalise_code_joins_category_columns_and_rejects_others():

@@ -44,6 +44,7 @@ _ENUMERATOR = re.compile(
 )
 _SPACES = re.compile(r"[\s\u3000]+")
 _SPACE_IN_NUMBER = re.compile(r"(?<=\d)[ \u3000]*([.,])[ \u3000]*(?=\d)")
+_SPACE_AFTER_COMPARATOR = re.compile(r"([≥≤<>])[ \u3000]+(?=\d)")
 _CJK = r"\u3400-\u9fff"
 _SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}（）()、])[ \u3000]+(?=[{_CJK}（）()、])")
 
@@ -56,6 +57,8 @@ GLYPH_REPAIRS: dict[str, str] = {
     "总 计": "总计",
     "可待续": "可持续",
     "財政": "财政",
+    "決算": "决算",
+    "預算": "预算",
     "购置 弗": "购置费",
     "购置弗": "购置费",
     "维护 弗": "维护费",
@@ -67,7 +70,8 @@ _CODE = re.compile(r"^\d{3}(?:\d{2}){0,3}$")
 
 def clean_text(text: str | None) -> str | None:
     """Text as printed with OCR noise repaired: line breaks, spaces between Chinese characters and spaces
-    inside numbers ('99. 16%') removed, obvious glyph confusions (GLYPH_REPAIRS) fixed."""
+    inside numbers ('99. 16%') or after a comparator ('≥ 95%') removed, obvious glyph confusions
+    (GLYPH_REPAIRS) fixed."""
     if text is None:
         return None
     value = text.replace("\n", "").strip()
@@ -75,6 +79,7 @@ def clean_text(text: str | None) -> str | None:
         value = value.replace(wrong, right)
     value = _SPACE_BETWEEN_CJK.sub("", value)
     value = _SPACE_IN_NUMBER.sub(r"\1", value)
+    value = _SPACE_AFTER_COMPARATOR.sub(r"\1", value)
     value = _SPACES.sub(" ", value).strip()
     return value or None
 
@@ -143,6 +148,8 @@ class _Reader:
             self.flags.append(Flag(path=path, rule="ocr_repair", severity="warning",
                                    message=parsed.note or f"number repaired from {cell.text!r}"))
         self.evidence[path] = cell_evidence(self.grid, row, cell, repaired=parsed.repaired)
+        if unit is not None and parsed.unit in ("元", "万元"):
+            unit = parsed.unit  # the cell prints its own unit ('7950元')
         return to_wan(parsed.value, unit)
 
     def text(self, row: int, col: int | None, path: str, *, name: bool = False) -> str | None:
