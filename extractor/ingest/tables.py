@@ -20,6 +20,7 @@ RawWord = tuple
 """One entry of `page.get_text("words")`: (x0, y0, x1, y1, text, block_no, line_no, word_no)."""
 
 _UNIT = re.compile(r"单位\s*[:：]\s*(万元|千元|亿元|元)")
+_UNIT_CLAUSE = re.compile(r"[（(]?\s*(?:金额)?单位\s*[:：]\s*(?:万元|千元|亿元|元)\s*[)）]?")
 _TITLE_SKIP = re.compile(
     r"^(编制(部门|单位)|填报(单位|日期)|单位名称|预算(主管)?(部门|单位)|金额单位|单位\s*[:：])"
     r"|^公开\s*\d+\s*表$|^(附)?表\s*[\d一二三四五六七八九十]+$|^[—\-\s\d]+$")
@@ -214,7 +215,8 @@ def _title_and_unit(lines: list[tuple[BBox, str]], table_box: Sequence[float],
         text = text.strip()
         if unit is None and (match := _UNIT.search(text)):
             unit = match.group(1)
-        if title is not None or _TITLE_SKIP.search(text) or _UNIT.search(text):
+        text = _UNIT_CLAUSE.sub("", text).strip()  # 收入支出决算总表（单位：万元） keeps its title
+        if title is not None or not text or _TITLE_SKIP.search(text):
             continue
         if len(text) > _TITLE_MAX_CHARS or text.endswith(("。", "：", ":", "；", "，")):
             break
