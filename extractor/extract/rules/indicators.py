@@ -125,10 +125,14 @@ def _header_columns(row: TableRow) -> dict[str, list[int]]:
             columns[field] = span
             used.update(span)
             break
-    if "target" not in columns and "name" in columns and "actual" in columns:
-        gap = [col for col in range(columns["name"][-1] + 1, columns["actual"][0]) if col not in used]
-        if gap:
-            columns["target"] = gap
+    # A header cell OCR lost leaves a gap between its neighbours: 二级 between 一级 and 三级, 指标值
+    # between 三级 and 实际完成值.
+    for field, left, right in (("level2", "level1", "name"), ("target", "name", "actual")):
+        if field not in columns and left in columns and right in columns:
+            gap = [col for col in range(columns[left][-1] + 1, columns[right][0]) if col not in used]
+            if gap:
+                columns[field] = gap
+                used.update(gap)
     return columns
 
 
