@@ -86,6 +86,9 @@ def _ingest_pdf(path: Path, options: IngestOptions) -> Document:
             pages[number], tables[number] = page, page_tables
     ordered_pages = [pages[number] for number in sorted(pages)]
     grids = merge_tables([grid for number in sorted(tables) for grid in tables[number]], ordered_pages)
+    # a lone framed row (单位名称 | 某某局) is a label and its value, not a table; a one-row part of a
+    # table continued from the previous page was merged above and is kept
+    grids = [grid for grid in grids if len(grid.rows) >= 2 and grid.n_cols >= 2]
     grids = [grid.model_copy(update={"id": f"t{i}"}) for i, grid in enumerate(grids, start=1)]
     return Document(
         source=SourceInfo(

@@ -69,8 +69,8 @@ def read_tables(
         inner_title, inner_unit, rows = _strip_preamble(rows)
         title, unit = _title_and_unit(lines, table.bbox, previous_bottom)
         previous_bottom = table.bbox[3]
-        if len(rows) < 2 or table.col_count < 2:
-            continue  # a framed paragraph or a single ruled line, not a table: its text stays page text
+        if not rows:
+            continue
         title = inner_title or title
         unit = inner_unit or unit or _unit_in_rows(rows)
         grids.append(TableGrid(
