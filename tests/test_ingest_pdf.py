@@ -136,3 +136,11 @@ def test_a_page_without_text_layer_goes_to_ocr_and_the_document_is_scanned(tmp_p
     assert (table.id, table.title, table.unit, table.page_start) == ("t1", "收入支出决算总表", "万元", 2)
     income = next(r for r in table.rows if r.cells[0].text == "一、一般公共预算财政拨款收入")
     assert income.cells[1].text == "2,940.05" and income.cells[1].confidence is not None
+
+
+def test_a_one_row_continuation_is_merged_not_lost():
+    first = _grid("支出表", 1, [["项目", "金额"], ["a", "1.00"]], top=600)
+    total = _grid(None, 2, [["合计", "1.00"]], top=60)
+    (merged,) = merge_tables([first, total], [_page(1), _page(2)])
+    assert [[c.text for c in r.cells] for r in merged.rows][-1] == ["合计", "1.00"]
+    assert merged.rows[-1].page == 2
