@@ -44,6 +44,7 @@ _ENUMERATOR = re.compile(
 )
 _SPACES = re.compile(r"[\s\u3000]+")
 _SPACE_IN_NUMBER = re.compile(r"(?<=\d)[ \u3000]*([.,])[ \u3000]*(?=\d)")
+_DOT_BETWEEN_CJK = re.compile(r"(?<=[\u3400-\u9fff])[·•∙](?=[\u3400-\u9fff])")
 _SPACE_AFTER_COMPARATOR = re.compile(r"([≥≤<>])[ \u3000]+(?=\d)")
 _CJK = r"\u3400-\u9fff"
 _SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}（）()、])[ \u3000]+(?=[{_CJK}（）()、])")
@@ -85,7 +86,8 @@ def clean_text(text: str | None) -> str | None:
 
 
 def clean_name(text: str | None) -> str | None:
-    """A row or indicator name: clean_text without leading list numbering (一、 1、 （一）) and with no spaces."""
+    """A row or indicator name: clean_text without leading list numbering (一、 1、 （一）), with no spaces
+    and no OCR dot between Chinese characters ('服务·人次')."""
     value = clean_text(text)
     if value is None:
         return None
@@ -93,6 +95,7 @@ def clean_name(text: str | None) -> str | None:
     # A name that is only an enumerator ("一、") or a number keeps what it was; an empty name is None.
     value = stripped if stripped else value
     value = _SPACES.sub("", value)
+    value = _DOT_BETWEEN_CJK.sub("", value)
     return value or None
 
 

@@ -419,6 +419,8 @@ def total_score(grid: TableGrid) -> tuple[int, int | None, Cell, str] | None:
             parsed = parse_number(joined)
             if parsed is None or parsed.value > MAX_SCORE or (size > 1 and parsed.value == 0):
                 continue
+            if re.fullmatch(r"0\d+", joined):
+                continue  # '00': the tail of a number split over cells, not a score of its own
             if size == 1:
                 col, cell, _ = run[0]
                 return index, col, cell, joined
