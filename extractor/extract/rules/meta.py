@@ -32,7 +32,8 @@ _TYPES: tuple[tuple[str, ReportType], ...] = (
     (r"决算", "final_accounts"),
     (r"预算", "budget"),
 )
-_YEAR = re.compile(r"(?P<year>20\d{2})年(?:度)?")
+_YEAR_OF_REPORT = re.compile(r"(?P<year>20\d{2})年度")
+_YEAR = re.compile(r"(?P<year>20\d{2})年(?!\d{1,2}月)")
 _REPORT_DATE = re.compile(r"(?:报告日期|报告时间|填报日期|编制日期)[:：]?\t*(?P<date>20\d{2}[年.\-/]\d{1,2}[月.\-/]\d{1,2}日?)")
 _DATE_LINE = re.compile(r"^(?P<date>20\d{2}年\d{1,2}月\d{1,2}日)$", re.M)
 _BUDGET_CODE = re.compile(r"预算(?:单位)?编码[:：]?\t*(?P<code>\d{3,12})")
@@ -104,7 +105,8 @@ def _report_type(opening: str) -> tuple[ReportType, str] | None:
 
 
 def _fiscal_year(opening: str) -> tuple[int, str] | None:
-    match = _YEAR.search(opening)
+    """The year the title reports on: '2024年度' first, else a '2026年' that is not a date's year."""
+    match = _YEAR_OF_REPORT.search(opening) or _YEAR.search(opening)
     if match is None:
         return None
     return int(match.group("year")), match.group(0)
