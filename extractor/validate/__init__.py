@@ -11,7 +11,13 @@ Rules, one module per family:
 - crosscheck.py: `text_table_mismatch`, `unit_anomaly`
 - narrative.py (needs doc): `text_comparison`, `year_mismatch`, `placeholder_text`, `missing_table`,
   `numbering_order`, `stray_punctuation`
-- grounding.py (needs doc): `ungrounded`
+- grounding.py: `ungrounded` (quote not in the document, needs doc; quote not printing the value)
+
+Severity: `error` for a broken identity or a contradiction between two readings (in `auto` mode an
+error on a task's fields makes the pipeline ask the LLM engine too); `warning` for what a reviewer
+should check but an engine cannot fix (a document's own wording, a value completed from others, weights
+that sum to an unusual total, the seeds' 得分 ≠ 分值 × 执行率); `info` for cosmetics (stray 。).
+Document-level findings sit on `source`.
 
 Tolerances are rounding-aware: 0.01 (in the table's unit) per printed amount taking part in a sum;
 percentages 0.01 pp plus what rounding the operands to 0.01 can move them.
