@@ -69,3 +69,18 @@ def test_merged_extraction_seed_000():
     assert extraction.evaluation.score == Decimal("99.93")
     assert len(extraction.indicators) == 11 and len(extraction.projects) == 1
     assert extraction.tables == []
+
+
+class _BrokenMetaRules(RulesEngine):
+    def _meta(self, doc, values):
+        raise IndexError("list index out of range")
+
+
+def test_a_failing_rule_leaves_its_task_unfilled_and_flagged(seed_004_results):
+    doc = ingest(seed("004"))
+    result = _BrokenMetaRules().run(Task.META, doc)
+    assert not result.filled
+    (flag,) = result.values.flags
+    assert flag.rule == "rules_error" and flag.severity == "error" and "IndexError" in flag.message
+    assert result.values.meta.department is None
+    assert _BrokenMetaRules().run(Task.BUDGET, doc).values.staffing.authorized == 123

@@ -6,7 +6,7 @@ the cost saver: a task it answers with `filled=True` is not sent to the LLM.
 
 from __future__ import annotations
 
-from extractor.extract.engine import Task, TaskResult
+from extractor.extract.engine import TASK_FIELDS, Task, TaskResult
 from extractor.extract.rules.budget import extract_budget, extract_staffing
 from extractor.extract.rules.evaluation import extract_evaluation
 from extractor.extract.rules.indicators import extract_indicators
@@ -31,7 +31,16 @@ class RulesEngine:
         """Answer one task; `filled` is False when the rules found nothing for it."""
         values = ReportExtraction(source=doc.source)
         handler = getattr(self, f"_{task.value}")
-        filled = handler(doc, values)
+        try:
+            filled = handler(doc, values)
+        except Exception as error:  # one rule's bug must not lose the document
+            # The task is left unfilled (auto mode hands it to the LLM) and the failure is flagged.
+            values = ReportExtraction(source=doc.source)
+            field = TASK_FIELDS[task][0]
+            values.flags.append(Flag(path=field, rule="rules_error", severity="error",
+                                     message=f"{doc.source.file}: rules for {task.value} failed: "
+                                             f"{type(error).__name__}: {error}"))
+            filled = False
         return TaskResult(task=task, engine=self.name, values=values, filled=filled)
 
     def _tables(self, doc: Document, values: ReportExtraction) -> bool:
