@@ -35,6 +35,11 @@ def test_nine_projects_seed_002():
     assert by_name["就业补助资金"].execution_rate == Decimal("66")
     assert "行政事业单位改革及人员考录考察考核培训、人才引进考察调配、职称评审经费" in by_name
     assert evidence["projects[0].budget"].quote == "1.6"
+    # the table printed '1. 16' (digits cut at the cell edge); the narrative states 881.16 for it
+    labour = by_name["劳动维权工作经费"]
+    assert (labour.budget, labour.spent) == (Decimal("881.16"), Decimal("881.16"))
+    index = projects.index(labour)
+    assert "881.16" in evidence[f"projects[{index}].budget"].quote
 
 
 def test_no_projects_in_budget_pdf():

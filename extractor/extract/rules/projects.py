@@ -7,7 +7,9 @@
   first percentage as 执行率 (OCR moves these cells too often for their columns to be trusted;
   a cell holding two numbers, '467. 89 467. 89', gives both);
 - score: the 总分 row's last number (a number split over two cells, '97.' '94', is joined);
-- indicators: the grid's indicator blocks, repaired and read as for the department's indicators.
+- indicators: the grid's indicator blocks, repaired and read as for the department's indicators;
+- a budget or spent figure whose leading digits OCR cut off at the cell edge is completed from the
+  narrative's sentence on the same project ('…全年预算数为881.16万元，执行数为881.16万元'), flagged.
 Amounts are 万元 (converted when the grid's unit is 元).
 """
 
@@ -16,6 +18,7 @@ from __future__ import annotations
 import re
 
 from extractor.extract.rules.indicators import indicator_blocks, is_project_grid, total_score
+from extractor.extract.rules.text import NUMBER, find_first
 from extractor.extract.table_reader import (
     cell_evidence,
     clean_name,
@@ -49,6 +52,7 @@ def extract_projects(doc: Document) -> tuple[list[Project], dict[str, Evidence],
             continue
         prefix = f"projects[{len(projects)}]"
         project, project_evidence, project_flags = _read_grid(grid, prefix)
+        _repair_cut_amounts(doc, project, project_evidence, project_flags, prefix)
         if project.name is None and not project.indicators:
             continue
         projects.append(project)
@@ -86,6 +90,32 @@ def _read_grid(grid: TableGrid, prefix: str) -> tuple[Project, dict[str, Evidenc
         flags.extend(block_flags)
     _summary_in_order(grid, project, evidence, prefix)
     return project, evidence, flags
+
+
+_NARRATIVE_FUNDS = rf"全年预算数?为(?P<budget>{NUMBER})万元[,，]?执行数?为(?P<spent>{NUMBER})万元"
+
+
+def _repair_cut_amounts(doc: Document, project: Project, evidence: dict[str, Evidence], flags: list[Flag],
+                        prefix: str) -> None:
+    """A table amount that lost its leading digits at the cell edge ('1. 16' for 881.16) is taken from
+    the narrative's sentence about the same project when the printed digits end that figure."""
+    if not project.name:
+        return
+    pattern = re.escape(project.name[:8]) + r"[^。\n]{0,40}?" + _NARRATIVE_FUNDS
+    hit = find_first(doc, pattern)
+    if hit is None:
+        return
+    for field in ("budget", "spent"):
+        printed = getattr(project, field)
+        stated = parse_number(hit.match.group(field))
+        if printed is None or stated is None or printed == stated.value:
+            continue
+        if format(stated.value, "f").endswith(format(printed, "f")) and stated.value > printed:
+            setattr(project, field, stated.value)
+            evidence[f"{prefix}.{field}"] = hit.evidence(0, value_group=field)
+            flags.append(Flag(path=f"{prefix}.{field}", rule="ocr_repair", severity="warning",
+                              message=f"table cell reads {printed} (digits cut at the cell edge); the text "
+                                      f"states {stated.value} for this project"))
 
 
 def _project_name(grid: TableGrid) -> tuple[str, int, Cell] | None:
