@@ -83,3 +83,12 @@ def test_agreement_of_a_second_engine():
     alone = _confidence(mine, "budget.initial")
     assert _confidence(mine, "budget.initial", options=same) > alone
     assert _confidence(mine, "budget.initial", options=different) == pytest.approx(alone * 0.7, abs=1e-3)
+
+
+@pytest.mark.parametrize("rule", ["ungrounded", "prompt_injection"])
+def test_an_engine_error_on_a_value_keeps_its_confidence_low(rule):
+    extraction = _budget_extraction()
+    before = _confidence(extraction, "budget.adjusted")
+    extraction.flags.append(Flag(path="budget.adjusted", rule=rule, severity="error", message="quote not in source"))
+    assert _confidence(extraction, "budget.adjusted") == pytest.approx(before * 0.3, abs=0.002)
+    assert _confidence(extraction, "budget.adjusted") < 0.35

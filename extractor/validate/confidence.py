@@ -1,6 +1,6 @@
 """Evidence-based confidence for each value: never a model's self-report.
 
-    confidence = clamp(base × grounding × 0.6^failed × ocr_repair, then raised by passes and agreement)
+    confidence = clamp((base × grounding × 0.6^failed × ocr_repair, raised by passes and agreement) × distrusted)
 
 - base: the OCR confidence of the words inside the value's box (the page's mean OCR confidence when
   there is no box); 1.0 for a text layer; 0.9 for input that was already OCR'd text; without the
@@ -10,6 +10,8 @@
   quote does not print the value (a completed or computed figure).
 - failed: number of failed checks that involve the value (as the flagged value or a related one).
 - ocr_repair: × 0.9 when an engine flagged the value as repaired OCR text.
+- distrusted: × 0.3 when an engine flagged the value as an error for its source (`ungrounded`,
+  `prompt_injection`): what the engine could not tie to the document stays low whatever else holds.
 - each passed identity involving the value (at most 3) moves it 10 % of the way to 1.0; only checks
   that tie two or more values together count (sums, rates, a figure read twice), not range checks.
 - a second engine's reading (ValidateOptions.other): equal value moves it 30 % of the way to 1.0,
@@ -36,6 +38,8 @@ AGREE_STEP = 0.3
 DISAGREE_FACTOR = 0.7
 OCR_REPAIR_FACTOR = 0.9
 NOT_IN_QUOTE_FACTOR = 0.5
+DISTRUSTED_FACTOR = 0.3
+DISTRUST_RULES = frozenset({"ungrounded", "prompt_injection"})
 CORROBORATING_RULES = frozenset({
     "code_sum", "subtotal_sum", "row_identity", "execution_rate", "basic_plus_project", "three_public_sum",
     "weights_sum", "text_table_mismatch"})
@@ -54,6 +58,7 @@ def update_confidences(ctx: ValidationContext, outcomes: list[CheckOutcome]) -> 
         for path in result.paths:
             (passed if result.passed else failed)[path] += 1
     repaired = {f.path for f in ctx.extraction.flags if f.rule == "ocr_repair"}
+    distrusted = {f.path for f in ctx.extraction.flags if f.rule in DISTRUST_RULES and f.severity == "error"}
     other = dict(iter_values(ctx.options.other)) if ctx.options.other is not None else None
     mine = dict(iter_values(ctx.extraction)) if other is not None else {}
     numbers = numeric_values(ctx)
@@ -68,6 +73,8 @@ def update_confidences(ctx: ValidationContext, outcomes: list[CheckOutcome]) -> 
             c += (1 - c) * PASS_STEP
         if other is not None and path in other:
             c = c + (1 - c) * AGREE_STEP if mine.get(path) == other[path] else c * DISAGREE_FACTOR
+        if path in distrusted:  # last, so that passed checks cannot lift it again
+            c *= DISTRUSTED_FACTOR
         updated[path] = evidence.model_copy(update={"confidence": round(min(max(c, 0.0), 1.0), 3)})
     return updated
 
