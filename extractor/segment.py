@@ -20,6 +20,7 @@ from schemas.document import Document, Page, Section, SectionKind, TableGrid
 _PART_RANK, _TABLE_RANK = 0, 5
 _PREAMBLE_RANK = 99
 """The cover text before the first heading; any heading closes it."""
+_COVER_LINE_CHARS = 20
 
 _MARKERS: list[tuple[int, re.Pattern[str]]] = [
     (_PART_RANK, re.compile(r"^第\s*[一二三四五六七八九十]+\s*部分")),
@@ -73,6 +74,7 @@ class _Block:
     heading: tuple[int, str] | None = None  # (rank, title) when the paragraph is a heading
     continues: bool = False  # the paragraph's last line reaches the right margin at the page's foot
     page_title: bool = False  # one centred line opening the page: an unnumbered title in some layouts
+    after_blank: bool = False  # a text file's paragraph that follows a blank line
 
     def __post_init__(self) -> None:
         self.page_end = self.page_end or self.page
@@ -88,6 +90,7 @@ class _Node:
     table_ids: list[str] = field(default_factory=list)
     page_end: int = 0
     children: list[_Node] = field(default_factory=list)
+    title_open: bool = False  # the title may go on over the next short lines (covers, page titles)
 
 
 def segment(doc: Document) -> Document:
@@ -273,7 +276,8 @@ def _text_page_blocks(page: Page, tables) -> list[_Block]:
         line = lines[index]
         if "\t" not in line:
             if line.strip():
-                blocks.append(_Block(page.number, _clean_line(line)))
+                blocks.append(_Block(page.number, _clean_line(line),
+                                     after_blank=index > 0 and not lines[index - 1].strip()))
             index += 1
             continue
         end, rows = index, 0
@@ -508,17 +512,21 @@ def _tree(blocks: list[_Block], doc: Document) -> list[_Node]:
             while stack and stack[-1].rank >= rank:
                 stack.pop()
             parent = stack[-1] if stack else None
-            node = _Node(rank, title, block.page, _kind(title, rank, parent), page_end=block.page_end)
+            node = _Node(rank, title, block.page, _kind(title, rank, parent), page_end=block.page_end,
+                         title_open=block.page_title)
             (parent.children if parent else roots).append(node)
             stack.append(node)
             continue
         current = stack[-1] if stack else None
+        if current is not None and current.title_open and _continues_title(current, block):
+            current.title = _tidy(join_lines([current.title, block.text]))
+            continue
         if current is None:
             if preamble is None:
                 if block.table_id is None and not block.text.strip():
                     continue
                 preamble = _Node(_PREAMBLE_RANK, block.text.strip() or "(untitled)", block.page, SectionKind.NARRATIVE,
-                                 page_end=block.page_end)
+                                 page_end=block.page_end, title_open=True)
                 roots.append(preamble)
                 stack.append(preamble)
                 if block.table_id is None:
@@ -534,6 +542,14 @@ def _tree(blocks: list[_Block], doc: Document) -> list[_Node]:
     for node in roots:
         _settle_table_kinds(node, tables)
     return roots
+
+
+def _continues_title(node: _Node, block: _Block) -> bool:
+    """A cover or page title printed (or OCR'd) over several short lines: 中共上海市普陀区委 / 社会工作部 / …"""
+    text = block.text.strip()
+    return (not node.lines and not node.table_ids and not node.children and block.table_id is None
+            and bool(text) and not block.after_blank and block.page == node.page and len(text) <= _COVER_LINE_CHARS
+            and len(node.title) + len(text) <= _MAX_TABLE_TITLE_CHARS and not re.search(r"[：:。，,]", text))
 
 
 def _kind(title: str, rank: int, parent: _Node | None) -> SectionKind:

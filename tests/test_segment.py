@@ -27,6 +27,7 @@ def _parent_of(doc, section):
 
 def test_parts_of_a_final_accounts_pdf(finance):
     titles = [s.title for s in finance.sections]
+    assert titles[0] == "上海市普陀区财政局2024年度部门决算"  # the cover's two lines
     assert titles[1:] == [
         "第一部分上海市普陀区财政局概况",
         "第二部分上海市普陀区财政局2024年度部门决算表",
@@ -112,6 +113,7 @@ def test_table_of_contents_split_over_two_lines_is_skipped():
 def test_seed_self_evaluation_report_problems_measures_and_staffing():
     doc = segment(ingest(seed("000")))
     assert doc.source.input_kind == "text"
+    assert doc.sections[0].title == "2024年度怀化市洪江区人力资源和社会保障局部门整体支出绩效自评报告"
     problems = _find(doc, "存在的问题")
     assert problems.kind is SectionKind.PROBLEMS and problems.title == "七、存在的问题及原因分析"
     assert "公用经费管控不够精细" in problems.text and "固定资产管理效率还有待提高" in problems.text
