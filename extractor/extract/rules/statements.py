@@ -69,7 +69,8 @@ def extract_tables(doc: Document) -> tuple[list[StatementTable], dict[str, Evide
             continue
         if table.unit is None:
             table.unit = _infer_unit(doc, table, prefix, table_flags)
-        _repair_cut_digits(table, prefix, table_flags)
+        if doc.source.input_kind != "pdf_text":  # a text layer prints what it prints: never "complete" it
+            _repair_cut_digits(table, prefix, table_flags)
         tables.append(table)
         evidence.update(table_evidence)
         flags.extend(table_flags)
