@@ -9,6 +9,7 @@ import pytest
 
 from extractor.ingest import IngestOptions, ingest
 from extractor.ingest.merge import merge_tables
+from extractor.ingest.pdf_text import needs_ocr
 from schemas.document import Cell, Page, TableGrid, TableRow, Word
 from tests.conftest import pdf
 
@@ -144,3 +145,19 @@ def test_a_one_row_continuation_is_merged_not_lost():
     (merged,) = merge_tables([first, total], [_page(1), _page(2)])
     assert [[c.text for c in r.cells] for r in merged.rows][-1] == ["合计", "1.00"]
     assert merged.rows[-1].page == 2
+
+
+def test_scans_are_told_from_digital_pages():
+    with pymupdf.open(pdf("putuo-finance-2024-final-accounts")) as source, pymupdf.open() as scratch:
+        image = source[20].get_pixmap(dpi=72, colorspace=pymupdf.csGRAY)
+        stamped = scratch.new_page(width=595, height=842)
+        stamped.insert_image(stamped.rect, pixmap=image)
+        stamped.insert_text((280, 830), "第 21 页", fontname="china-s", fontsize=9)
+        chart = scratch.new_page(width=595, height=842)
+        chart.insert_image(pymupdf.Rect(100, 100, 300, 200), pixmap=image)
+        chart.insert_text((100, 230), "图1：收入结构图示", fontname="china-s", fontsize=9)
+        bare = scratch.new_page(width=595, height=842)
+        bare.insert_image(bare.rect, pixmap=image)
+        scratch.new_page(width=595, height=842)  # blank: no text, no image
+        assert [needs_ocr(page) for page in scratch] == [True, False, True, False]
+        assert not needs_ocr(source[20])

@@ -9,15 +9,24 @@ from schemas.document import Page, TableGrid, Word
 
 _MIN_TEXT_CHARS = 5
 """A page with fewer visible characters than this and an image on it is treated as a scan."""
+_SPARSE_TEXT_CHARS = 40
+_PAGE_IMAGE_SHARE = 0.5
+"""A page whose text layer is this sparse and whose images cover this share of it is a scan with a stamp
+(a page number, a watermark) printed as text."""
 
 
 def needs_ocr(page: pymupdf.Page, words: list | None = None) -> bool:
     """True when the page has (almost) no text layer but carries an image: a scanned page."""
     if words is None:
         words = page.get_text("words")
-    if sum(len(word[4]) for word in words) >= _MIN_TEXT_CHARS:
+    chars = sum(len(word[4]) for word in words)
+    if chars >= _SPARSE_TEXT_CHARS or not page.get_images(full=False):
         return False
-    return bool(page.get_images(full=False))
+    if chars < _MIN_TEXT_CHARS:
+        return True
+    page_area = abs(page.rect) or 1.0
+    covered = sum(abs(pymupdf.Rect(info["bbox"]) & page.rect) for info in page.get_image_info())
+    return covered >= _PAGE_IMAGE_SHARE * page_area
 
 
 def read_text_page(page: pymupdf.Page, page_number: int, words: list | None = None) -> tuple[Page, list[TableGrid]]:
