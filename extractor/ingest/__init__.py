@@ -92,7 +92,7 @@ def _ingest_pdf(path: Path, options: IngestOptions) -> Document:
     grids = [grid.model_copy(update={"id": f"t{i}"}) for i, grid in enumerate(grids, start=1)]
     return Document(
         source=SourceInfo(
-            file=str(path), sha256=hashlib.sha256(data).hexdigest(), pages=len(ordered_pages),
+            file=path.name, sha256=hashlib.sha256(data).hexdigest(), pages=len(ordered_pages),
             input_kind="pdf_scanned" if scanned else "pdf_text"),
         pages=ordered_pages,
         tables=grids,
