@@ -12,7 +12,7 @@ import pymupdf
 import pytest
 
 from extractor.errors import IngestError
-from extractor.ingest import ingest
+from extractor.ingest import ingest, pdf_scanned
 from extractor.ingest.options import IngestOptions
 from extractor.ingest.pdf_scanned import ocr_pages
 from extractor.ingest.tables import read_tables
@@ -159,19 +159,22 @@ def short_pages_pdf(tmp_path_factory) -> Path:
         return _image_only_pdf(tmp_path_factory.mktemp("short") / "short.pdf", list(source))
 
 
-def test_worker_pool_returns_pages_in_the_order_asked(short_pages_pdf):
+def test_worker_pool_returns_pages_in_the_order_asked(short_pages_pdf, monkeypatch):
+    # let two workers share the cores even on a 2-core machine, so the pool itself runs
+    monkeypatch.setattr(pdf_scanned, "_MIN_THREADS_PER_WORKER", 1)
     results = ocr_pages(short_pages_pdf, [3, 1, 2], IngestOptions(jobs=2))
     assert [page.number for page, _tables in results] == [3, 1, 2]
     assert [page.text for page, _tables in results] == ["第三页合计", "第一页收入", "第二页支出"]
     assert all(tables == [] for _page, tables in results)
 
 
-def test_blank_scanned_page_raises_naming_file_and_page(tmp_path):
+def test_blank_scanned_page_raises_naming_file_and_page(tmp_path, monkeypatch):
     with pymupdf.open() as source:
         source.new_page(width=595, height=842)
         source.new_page(width=595, height=842)
         blank = _image_only_pdf(tmp_path / "blank.pdf", list(source))
     # through the worker pool: the error must still carry the file, which a pickled exception would lose
+    monkeypatch.setattr(pdf_scanned, "_MIN_THREADS_PER_WORKER", 1)
     with pytest.raises(IngestError) as raised:
         ocr_pages(blank, [2, 1], IngestOptions(jobs=2))
     assert raised.value.file == str(blank)
