@@ -1,4 +1,5 @@
-"""Ruling lines of tables on a page image, and OCR words split where a ruling line crosses them.
+"""Ruling lines of tables on a page image, levelling of skewed scans, and OCR words split where a
+ruling line crosses them.
 
 A scanned table has no vector graphics, so its grid is recovered from the pixels: a morphological
 opening with a long thin kernel keeps only dark runs longer than any glyph stroke. The lines are
