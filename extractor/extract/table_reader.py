@@ -130,6 +130,33 @@ def cell_evidence(grid: TableGrid, row: int, cell: Cell, *, repaired: bool = Fal
     return Evidence(page=grid.rows[row].page, bbox=cell.bbox, quote=cell.text, confidence=round(confidence, 4))
 
 
+_HEADING_ROWS = 6
+
+
+def heading_evidence(grid: TableGrid, table: StatementTable, path_prefix: str,
+                     column_cells: dict[str, int] | None = None) -> dict[str, Evidence]:
+    """Evidence for a table's title and unit (printed above the grid) and for each value column's name:
+    the heading cell that prints it among the grid's first rows, or else the first heading cell of the
+    grid column it was read from (`column_cells`), whose printed text may differ by an OCR glyph."""
+    evidence: dict[str, Evidence] = {}
+    above = Evidence(page=grid.page_start, quote=None, confidence=TEXT_LAYER_CONFIDENCE)
+    if table.title and grid.title:
+        evidence[f"{path_prefix}.title"] = above.model_copy(update={"quote": grid.title})
+    if table.unit and grid.unit:
+        evidence[f"{path_prefix}.unit"] = above.model_copy(update={"quote": grid.unit})
+    heading = [(row, cell) for row in range(min(_HEADING_ROWS, len(grid.rows))) for cell in grid.rows[row].cells]
+    for index, column in enumerate(table.columns):
+        wanted = _SPACES.sub("", column)
+        found = next(((row, cell) for row, cell in heading if wanted in _SPACES.sub("", cell.text)), None)
+        col = (column_cells or {}).get(column)
+        if found is None and col is not None:
+            found = next(((row, cell) for row, cell in heading if cell is grid.rows[row].cells[col]
+                          and cell.text.strip() and not _looks_numeric(cell.text)), None)
+        if found is not None:
+            evidence[f"{path_prefix}.columns[{index}]"] = cell_evidence(grid, *found)
+    return evidence
+
+
 class _Reader:
     """Collects evidence and flags while values are read from one grid."""
 
@@ -241,7 +268,8 @@ def read_statement(
             rows.append(StatementRow(code=code, name=name, values=values))
     title = clean_name(mapping.title or grid.title)
     table = StatementTable(title=title, unit=unit, columns=columns, rows=rows)
-    return table, reader.evidence, reader.flags
+    column_cells = {name: col for side in mapping.sides for name, col in side.values.items()}
+    return table, reader.evidence | heading_evidence(grid, table, path_prefix, column_cells), reader.flags
 
 
 def read_indicators(

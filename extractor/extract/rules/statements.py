@@ -25,6 +25,7 @@ from extractor.extract.table_reader import (
     cell_evidence,
     clean_name,
     clean_text,
+    heading_evidence,
     normalise_code,
     parse_number,
     read_statement,
@@ -69,6 +70,8 @@ def extract_tables(doc: Document) -> tuple[list[StatementTable], dict[str, Evide
             continue
         if table.unit is None:
             table.unit = _infer_unit(doc, table, prefix, table_flags)
+            if table.unit is not None:  # read from the narrative, not printed with the table: see its flag
+                table_evidence[f"{prefix}.unit"] = Evidence(page=grid.page_start, quote=None, confidence=0.5)
         if doc.source.input_kind != "pdf_text":  # a text layer prints what it prints: never "complete" it
             _repair_cut_digits(table, prefix, table_flags)
         tables.append(table)
@@ -390,7 +393,7 @@ def read_three_public_table(grid: TableGrid, prefix: str) -> tuple[StatementTabl
         for label in columns:
             row.values.setdefault(label, None)
     table = StatementTable(title=clean_name(grid.title), unit=clean_text(grid.unit), columns=columns, rows=rows)
-    return table, evidence, []
+    return table, evidence | heading_evidence(grid, table, prefix), []
 
 
 def _category(chain: list[str]) -> tuple[str | None, str | None]:
