@@ -109,6 +109,15 @@ def test_changed_child_breaks_its_parent_and_the_total():
     assert "差 54.00" in code[0].message
 
 
+def test_blank_total_is_named_blank_not_zero():
+    table = finance_expenditure_table()
+    table.rows[8].values["合计"] = None  # 20805 326.72 -> blank cell: it and its parent 208 fail
+    code = {f.path: f.message for f in _flags(table, "code_sum")}
+    assert set(code) == {"tables[0].rows[7].values.合计", "tables[0].rows[8].values.合计"}
+    message = code["tables[0].rows[8].values.合计"]
+    assert "20805 行政事业单位养老支出 上级科目 空 ≠ 下级科目合计 326.72（差 326.72）" in message
+
+
 def test_changed_top_level_row_breaks_the_total_row():
     table = finance_expenditure_table()
     table.rows[13].values["合计"] = D("6.099")  # 210 60.99 -> 6.099 (decimal shift)

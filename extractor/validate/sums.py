@@ -47,9 +47,9 @@ def check_code_sums(ctx: ValidationContext) -> Iterator[CheckOutcome]:
             children = [coded[c] for c in below if len(c) == level]
             yield from _sum_checks(
                 "code_sum", ti, table, pi, children, ctx,
-                lambda col, total, parts, t=table, p=pi, i=ti: (
+                lambda col, total, parts, diff, t=table, p=pi, i=ti: (
                     f"{table_label(t, i)}「{col}」列：{label(t, t.rows[p])} 上级科目 {fmt(total)} ≠ "
-                    f"下级科目合计 {fmt(parts)}（差 {fmt(abs(total - parts))}）"))
+                    f"下级科目合计 {fmt(parts)}（差 {fmt(diff)}）"))
 
 
 def check_subtotals(ctx: ValidationContext) -> Iterator[CheckOutcome]:
@@ -67,9 +67,9 @@ def check_subtotals(ctx: ValidationContext) -> Iterator[CheckOutcome]:
 
 
 def _message(table: StatementTable, ti: int, total_row: int):
-    def build(col: str, total: Decimal, parts: Decimal) -> str:
+    def build(col: str, total: Decimal | None, parts: Decimal, diff: Decimal) -> str:
         return (f"{table_label(table, ti)}「{col}」列：{label(table, table.rows[total_row])} {fmt(total)} ≠ "
-                f"所列各项之和 {fmt(parts)}（差 {fmt(abs(total - parts))}）")
+                f"所列各项之和 {fmt(parts)}（差 {fmt(diff)}）")
     return build
 
 
@@ -122,6 +122,8 @@ def _block_subtotals(ti: int, table: StatementTable, ctx: ValidationContext) -> 
 
 def _sum_checks(rule: str, ti: int, table: StatementTable, total_row: int, item_rows: list[int],
                 ctx: ValidationContext, message, *, hierarchical: bool = False) -> Iterator[CheckOutcome]:
+    """One check per column: the total row against the sum of the item rows (a blank cell counts as zero,
+    a blank total is named 空 in the message); `message(col, total, parts, diff)` words a failure."""
     columns = list(dict.fromkeys([*table.columns, *table.rows[total_row].values]))
     for col in columns:
         total = table.rows[total_row].values.get(col)
@@ -136,4 +138,4 @@ def _sum_checks(rule: str, ti: int, table: StatementTable, total_row: int, item_
         # blank items are named too: a reviewer should see which cells the total was checked against
         paths = [value_path(ti, total_row, col), *(value_path(ti, i, col) for i in item_rows)]
         yield outcome(rule, paths, diffs[best] > tolerance, tolerance=tolerance,
-                      message=message(col, amount(total), candidates[best]))
+                      message=message(col, total, candidates[best], diffs[best]))
