@@ -120,6 +120,14 @@ def test_a_directory_is_not_a_document(tmp_path):
     assert "not a file" in _error(tmp_path)
 
 
+@pytest.mark.parametrize("suffix", [".pdf", ".txt"])
+def test_a_file_that_cannot_be_read(tmp_path, suffix):
+    # /proc/self/mem is a regular file whose first bytes cannot be read (EIO), whoever runs the test
+    path = tmp_path / f"unreadable{suffix}"
+    path.symlink_to("/proc/self/mem")
+    assert "cannot read the file" in _error(path)
+
+
 def test_ingest_error_is_an_extractor_error():
     assert issubclass(IngestError, ExtractorError)
 

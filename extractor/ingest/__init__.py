@@ -59,7 +59,10 @@ def ingest(path: str | Path, options: IngestOptions | None = None) -> Document:
 
 
 def _ingest_pdf(path: Path, options: IngestOptions) -> Document:
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise IngestError(f"cannot read the file ({error.strerror or error})", file=str(path)) from error
     pymupdf.TOOLS.mupdf_warnings(reset=True)
     document = _open_pdf(path, data)
     try:
