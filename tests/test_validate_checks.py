@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from extractor.validate.checks import compact, fmt, outcome, sum_tolerance
+from extractor.validate.checks import compact, fmt, fmt_pct, outcome, sum_tolerance
 
 D = Decimal
 
@@ -14,6 +14,13 @@ def test_amounts_formatted_as_printed():
     assert fmt(D("1234.5")) == "1,234.50"
     assert fmt(D("2211.886134")) == "2,211.886134"
     assert fmt(None) == "空"
+
+
+def test_fmt_pct_keeps_a_printed_rate_as_printed():
+    assert fmt_pct(D("99.93")) == "99.93%"
+    assert fmt_pct(D("100")) == "100.00%"
+    assert fmt_pct(D("95.5")) == "95.50%"
+    assert fmt_pct(D("99.995")) == "99.995%"  # not 100.00%
 
 
 def test_compact_removes_spaces_and_full_width_number_forms():

@@ -64,7 +64,7 @@ def _rate(prefix: str, rate: Decimal | None, spent: Decimal | None, base: Decima
     yield outcome("execution_rate", [f"{prefix}.execution_rate", f"{prefix}.spent", f"{prefix}.{base_field}"],
                   diff > tolerance, tolerance=tolerance,
                   message=f"{who}预算执行率 {fmt_pct(rate)} ≠ 执行数 {fmt(spent)} ÷ {base_name} {fmt(base)} = "
-                          f"{fmt_pct(computed)}（差 {diff.quantize(Decimal('0.01'))} 个百分点）")
+                          f"{fmt_pct(computed.quantize(CENT))}（差 {diff.quantize(CENT)} 个百分点）")
 
 
 def check_basic_plus_project(ctx: ValidationContext) -> Iterator[CheckOutcome]:

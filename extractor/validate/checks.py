@@ -104,7 +104,11 @@ def fmt(value: Decimal | None) -> str:
 
 
 def fmt_pct(value: Decimal) -> str:
-    return f"{value.quantize(Decimal('0.01')):f}%"
+    """A percentage with at least two decimals; a printed rate's further digits are kept (95.125%), so a
+    computed rate is quantized by its caller."""
+    if value == value.to_integral_value() or value.as_tuple().exponent >= -2:
+        return f"{value:.2f}%"
+    return f"{value.normalize():f}%"
 
 
 def amount(value: Decimal | int | None) -> Decimal:
