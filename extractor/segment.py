@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from extractor.ingest.tables import join_lines
+from extractor.ingest.text import MIN_TABLE_ROWS, is_page_number
 from schemas.document import Document, Page, Section, SectionKind, TableGrid
 
 _PART_RANK, _TABLE_RANK = 0, 5
@@ -117,13 +119,15 @@ def segment(doc: Document) -> Document:
 
 def _blocks(doc: Document) -> list[_Block]:
     blocks: list[_Block] = []
-    text_tables = iter([t for t in doc.tables])
+    text_tables = iter(doc.tables)
+    rows_to_come = 0
     margins = _right_margins(doc)
     for page in doc.pages:
         if page.words:
             blocks += _page_blocks(page, doc.tables, margins.get(round(page.width)))
         else:
-            blocks += _text_page_blocks(page, text_tables)
+            page_blocks, rows_to_come = _text_page_blocks(page, text_tables, rows_to_come)
+            blocks += page_blocks
     return _join_across_pages(blocks)
 
 
@@ -263,11 +267,13 @@ def _table_regions(page_number: int, tables: list[TableGrid]) -> list[tuple[Tabl
     return regions
 
 
-def _text_page_blocks(page: Page, tables) -> list[_Block]:
+def _text_page_blocks(page: Page, tables: Iterator[TableGrid], rows_to_come: int) -> tuple[list[_Block], int]:
     """Blocks of a text page: each line a paragraph; runs of tab-separated rows are the next table.
 
     The text reader makes one table of every run of at least two tab-separated lines (blank and
-    page-number lines do not break a run), in order, so runs map to tables by position.
+    page-number lines, page breaks included, do not break a run), in order, so runs map to tables by
+    position. `rows_to_come` counts the rows of the last table not yet seen: a table continued on this
+    page from an earlier one. Returns the blocks and the rows still to come after this page.
     """
     blocks: list[_Block] = []
     lines = page.text.split("\n")
@@ -278,24 +284,25 @@ def _text_page_blocks(page: Page, tables) -> list[_Block]:
             if line.strip():
                 blocks.append(_Block(page.number, _clean_line(line),
                                      after_blank=index > 0 and not lines[index - 1].strip()))
+                if not is_page_number(line):
+                    rows_to_come = 0  # other text ends a table
             index += 1
             continue
         end, rows = index, 0
-        while end < len(lines) and ("\t" in lines[end] or not lines[end].strip() or _is_page_number(lines[end])):
+        while end < len(lines) and ("\t" in lines[end] or not lines[end].strip() or is_page_number(lines[end])):
             rows += "\t" in lines[end]
             end += 1
-        if rows >= 2:
+        if rows_to_come:  # the rest of a table whose block stands on an earlier page
+            rows_to_come = max(0, rows_to_come - rows)
+        elif rows >= MIN_TABLE_ROWS:
             table = next(tables, None)
             if table is not None:
                 blocks.append(_Block(page.number, table_id=table.id))
+                rows_to_come = max(0, len(table.rows) - rows)
         else:  # a lone label-and-value row: text, but never a heading (its tab keeps it out)
             blocks += [_Block(page.number, text.strip()) for text in lines[index:end] if text.strip()]
         index = end
-    return blocks
-
-
-def _is_page_number(line: str) -> bool:
-    return bool(re.fullmatch(r"\s*[—–\-－]+\s*\d{1,4}\s*[—–\-－]+\s*|\s*第\s*\d{1,4}\s*页.*", line))
+    return blocks, rows_to_come
 
 
 def _clean_line(line: str) -> str:

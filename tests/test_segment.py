@@ -184,3 +184,15 @@ def test_toc_with_dot_leaders_and_a_lone_tab_row_are_not_headings(tmp_path):
     assert problems.kind is SectionKind.PROBLEMS and problems.children == []
     assert "（二）资产管理有待加强。" in problems.text  # a short item after a long one stays a list item
     assert _find(doc, "三、下一步改进措施").kind is SectionKind.MEASURES
+
+
+@pytest.mark.parametrize("between", ["3/10", "\f"], ids=["page-number", "page-break"])
+def test_a_text_table_continued_over_a_page_number_or_break_is_one_table_of_its_section(tmp_path, between):
+    doc = _text_document(tmp_path, "\n".join([
+        "一、收入决算表", "项目\t金额", "财政拨款收入\t1.00", "其他收入\t2.00", between,
+        "上级补助收入\t3.00", "经营收入\t4.00",
+        "二、支出决算表", "项目\t金额", "基本支出\t5.00", "项目支出\t6.00",
+    ]))
+    assert [table.title for table in doc.tables] == ["收入决算表", "支出决算表"]
+    assert _find(doc, "一、收入决算表").table_ids == ["t1"]
+    assert _find(doc, "二、支出决算表").table_ids == ["t2"]

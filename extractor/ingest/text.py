@@ -241,7 +241,7 @@ def _row_blocks(lines: list[_Line]) -> list[tuple[int, list[_Line]]]:
             if not current:
                 start = index
             current.append(line)
-        elif not line.text.strip() or _PAGE_NUMBER.match(line.text):
+        elif not line.text.strip() or is_page_number(line.text):
             continue
         elif current:
             blocks.append((start, current))
@@ -258,7 +258,7 @@ def _title(lines: list[_Line], start: int) -> tuple[str | None, int | None]:
         if line.is_row:
             return None, None
         text = line.text.strip()
-        if not text or _PAGE_NUMBER.match(text):
+        if not text or is_page_number(text):
             continue
         if _names_a_table(text):
             return _clean_title(text), index
@@ -266,6 +266,11 @@ def _title(lines: list[_Line], start: int) -> tuple[str | None, int | None]:
         if seen >= TITLE_LOOKBACK_LINES:
             break
     return None, None
+
+
+def is_page_number(line: str) -> bool:
+    """True for a page-number line (`— 8 —`, `第 3 页`, `3/10`): it neither ends a table nor names one."""
+    return _PAGE_NUMBER.match(line) is not None
 
 
 def _names_a_table(text: str) -> bool:
