@@ -42,6 +42,15 @@ def test_nine_projects_seed_002():
     assert "881.16" in evidence[f"projects[{index}].budget"].quote
 
 
+def test_digital_pdf_amount_never_completed_from_the_narrative():
+    doc = ingest(seed("002"))
+    doc.source.input_kind = "pdf_text"  # the same pages as a text layer: what is printed is the value
+    projects, _, flags = extract_projects(doc)
+    index, labour = next((i, p) for i, p in enumerate(projects) if p.name == "劳动维权工作经费")
+    assert labour.budget == Decimal("1.16")  # the cut cell as printed, not the narrative's 881.16
+    assert not [f for f in flags if f.path == f"projects[{index}].budget"]
+
+
 def test_no_projects_in_budget_pdf():
     projects, _, _ = extract_projects(ingest(pdf("putuo-justice-2026-dept-budget")))
     assert projects == []

@@ -52,7 +52,8 @@ def extract_projects(doc: Document) -> tuple[list[Project], dict[str, Evidence],
             continue
         prefix = f"projects[{len(projects)}]"
         project, project_evidence, project_flags = _read_grid(grid, prefix)
-        _repair_cut_amounts(doc, project, project_evidence, project_flags, prefix)
+        if doc.source.input_kind != "pdf_text":  # a text layer prints what it prints: never "complete" it
+            _repair_cut_amounts(doc, project, project_evidence, project_flags, prefix)
         if project.name is None and not project.indicators:
             continue
         projects.append(project)
@@ -97,8 +98,8 @@ _NARRATIVE_FUNDS = rf"全年预算数?为(?P<budget>{NUMBER})万元[,，]?执行
 
 def _repair_cut_amounts(doc: Document, project: Project, evidence: dict[str, Evidence], flags: list[Flag],
                         prefix: str) -> None:
-    """A table amount that lost its leading digits at the cell edge ('1. 16' for 881.16) is taken from
-    the narrative's sentence about the same project when the printed digits end that figure."""
+    """A table amount OCR cut at the cell edge ('1. 16' for 881.16) is taken from the narrative's sentence
+    about the same project when the printed digits end that figure (OCR'd inputs only)."""
     if not project.name:
         return
     pattern = re.escape(project.name[:8]) + r"[^。\n]{0,40}?" + _NARRATIVE_FUNDS
