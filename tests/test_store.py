@@ -334,6 +334,26 @@ def test_paths_get_set_and_typed_apply(pdf_copy):
         apply_value(extraction, "budget.adjusted", "abc")
 
 
+def test_column_names_with_dots_or_brackets_are_stored_and_corrected(store, pdf_copy):
+    extraction = justice_extraction(pdf_copy)
+    row = extraction.tables[0].rows[0]
+    odd = {"合计": Decimal("1"), "合计.其中": Decimal("2"), "决算数.": Decimal("3"), "调整[1]": Decimal("4")}
+    extraction.tables[0].rows[0] = row.model_copy(update={"values": dict(row.values) | odd})
+    data = extraction.model_dump(mode="json")
+    for path, value in iter_leaves(data):
+        assert get_path(data, path) == value, path
+
+    doc_id = store.save_extraction(pdf_copy, extraction)
+    assert store.load_extraction(doc_id).tables[0].rows[0].values == dict(row.values) | odd
+    fields = {f.path: f for f in store.fields(doc_id)}
+    dotted = fields["tables[0].rows[0].values.合计.其中"]
+    assert dotted.value == "2" and dotted.unit == extraction.tables[0].unit
+    store.correct(doc_id, dotted.id, "alice", "20", "typo")
+    store.correct(doc_id, fields["tables[0].rows[0].values.调整[1]"].id, "alice", "40", "typo")
+    values = store.load_extraction(doc_id).tables[0].rows[0].values
+    assert (values["合计"], values["合计.其中"], values["调整[1]"]) == (Decimal("1"), Decimal("20"), Decimal("40"))
+
+
 def test_extraction_json_of_a_run_is_kept_verbatim(store, pdf_copy, tmp_path):
     extraction = justice_extraction(pdf_copy)
     doc_id = store.save_extraction(pdf_copy, extraction)

@@ -22,6 +22,7 @@ CONTENT_FIELDS = ("meta", "staffing", "budget", "three_public", "evaluation", "i
                   "tables", "problems", "measures")
 
 _INDEX = re.compile(r"^(?P<name>[^\[\]]*)((\[\d+\])+)$")
+_LEADING_INDEX = re.compile(r"^\[(\d+)\]")
 _GROUPED_NUMBER = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 
 
@@ -46,33 +47,44 @@ def parse_path(path: str) -> list[str | int]:
 
 
 def _resolve(data: Any, path: str) -> tuple[Any, str | int]:
-    """The container holding the value at path, and the key or index of the value in it."""
-    steps = parse_path(path)
+    """The container holding the value at path, and the key or index of the value in it.
+
+    The path is read against the data rather than split first, because a key (a table's column
+    name) may itself hold dots or brackets: at a mapping, the longest key the rest of the path
+    starts with is taken.
+    """
     node = data
-    position = 0
-    while position < len(steps):
-        step = steps[position]
-        last = position == len(steps) - 1
-        if isinstance(node, dict) and isinstance(step, str):
-            if step not in node:
-                # a column name may itself contain dots: join the remaining steps
-                rest = ".".join(str(s) for s in steps[position:])
-                if rest in node:
-                    return node, rest
-                raise PathError(f"no value at path {path!r} (no {step!r})")
-            if last:
-                return node, step
-            node = node[step]
-        elif isinstance(node, list) and isinstance(step, int):
-            if step >= len(node):
-                raise PathError(f"no value at path {path!r} (index {step} past {len(node)} items)")
-            if last:
-                return node, step
-            node = node[step]
+    rest = path
+    while True:
+        if isinstance(node, dict):
+            if rest in node:
+                return node, rest
+            keys = [key for key in node if rest.startswith(key) and rest[len(key):len(key) + 1] in (".", "[")]
+            if not keys:
+                raise PathError(f"no value at path {path!r} (no {_next_step(rest)!r})")
+            key = max(keys, key=len)
+            node, rest = node[key], rest[len(key):]
+        elif isinstance(node, list):
+            match = _LEADING_INDEX.match(rest)
+            if match is None:
+                raise PathError(f"no value at path {path!r} (step {_next_step(rest)!r})")
+            index = int(match.group(1))
+            if index >= len(node):
+                raise PathError(f"no value at path {path!r} (index {index} past {len(node)} items)")
+            rest = rest[match.end():]
+            if not rest:
+                return node, index
+            node = node[index]
         else:
-            raise PathError(f"no value at path {path!r} (step {step!r})")
-        position += 1
-    raise PathError(f"no value at path {path!r}")
+            raise PathError(f"no value at path {path!r} (step {_next_step(rest)!r})")
+        if rest.startswith("."):
+            rest = rest[1:]
+        elif not rest.startswith("["):
+            raise PathError(f"no value at path {path!r}")
+
+
+def _next_step(rest: str) -> str:
+    return re.split(r"[.\[]", rest, maxsplit=1)[0] or rest
 
 
 def get_path(data: Any, path: str) -> Any:

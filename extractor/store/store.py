@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -37,7 +38,6 @@ from extractor.store.paths import (
     get_path,
     iter_leaves,
     json_value,
-    parse_path,
     set_path,
 )
 from extractor.store.views import (
@@ -52,6 +52,8 @@ from extractor.store.views import (
 from schemas.extraction import Flag, ReportExtraction
 
 ACTIVE_FLAG_STATUSES = ("open", "accepted")
+_ITEM = re.compile(r"^(?P<top>tables|projects)\[(?P<index>\d+)\]")
+_TABLE_CELL = re.compile(r"^tables\[(?P<index>\d+)\]\.rows\[\d+\]\.values\.")
 
 
 def open_store(url: str) -> Store:
@@ -464,25 +466,31 @@ def _page_count(path: Path) -> int:
 
 
 def _section(data: dict[str, Any], path: str) -> str:
-    steps = parse_path(path)
-    top = steps[0]
-    if top in ("tables", "projects") and len(steps) > 1 and isinstance(steps[1], int):
-        item = data[top][steps[1]]
-        label = item.get("title") if top == "tables" else item.get("name")
-        return f"{top}[{steps[1]}] {label or ''}".strip()
-    return str(top)
+    item = _ITEM.match(path)
+    if item:
+        top, index = item.group("top"), int(item.group("index"))
+        label = data[top][index].get("title" if top == "tables" else "name")
+        return f"{top}[{index}] {label or ''}".strip()
+    return _top(path)
 
 
 def _unit(data: dict[str, Any], path: str) -> str | None:
-    steps = parse_path(path)
-    last = steps[-1]
+    # paths are matched as text, not split: a column name may hold dots or brackets
+    cell = _TABLE_CELL.match(path)
+    if cell:
+        if path[cell.end():] == "execution_rate":
+            return "%"
+        return get_path(data, f"tables[{cell.group('index')}].unit")
+    top, last = _top(path), path.rsplit(".", 1)[-1]
     if last == "execution_rate":
         return "%"
-    if steps[0] in ("budget", "three_public") or (steps[0] == "projects" and last in ("budget", "spent")):
+    if top in ("budget", "three_public") or (top == "projects" and last in ("budget", "spent")):
         return "万元"
-    if steps[0] == "tables" and len(steps) > 5 and steps[2] == "rows" and steps[4] == "values":
-        return get_path(data, f"tables[{steps[1]}].unit")
     return None
+
+
+def _top(path: str) -> str:
+    return re.split(r"[.\[]", path, maxsplit=1)[0]
 
 
 def _flag_row(flag: Flag, run_id: int, doc_id: int, now: datetime, action_id: int | None) -> FlagRow:
