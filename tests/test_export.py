@@ -81,6 +81,15 @@ def test_xlsx_export_matches_csv(reviewed, tmp_path):
     assert isinstance(total[2], str)  # money stays exact text, never a float cell
 
 
+def test_xlsx_export_keeps_text_that_looks_like_a_formula_as_text(reviewed, tmp_path):
+    store, _, doc_id, _ = reviewed
+    field = next(f for f in store.fields(doc_id) if f.path == "meta.department")
+    store.correct(doc_id, field.id, "bob", '=HYPERLINK("http://example.invalid","x")', "hostile text")
+    (written,) = export_store(store, tmp_path / "out", "xlsx")
+    cell = next(row[2] for row in load_workbook(written).active.iter_rows() if row[1].value == "meta.department")
+    assert cell.data_type == "s" and cell.value == '=HYPERLINK("http://example.invalid","x")'
+
+
 def test_export_command(reviewed, tmp_path):
     _, url, _, _ = reviewed
     out = tmp_path / "cli-out"

@@ -98,5 +98,9 @@ def _write_xlsx(target: Path, rows: list[tuple[Any, ...]]) -> Path:
         # decimal strings stay text: a spreadsheet float would round money
         sheet.append([value if not isinstance(value, (list, dict)) else json.dumps(value, ensure_ascii=False)
                       for value in row])
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, str):
+                # openpyxl would store text starting with "=" as a formula; document text is never one
+                cell.data_type = "s"
     workbook.save(target)
     return target
