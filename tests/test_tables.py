@@ -174,6 +174,29 @@ def test_title_and_unit_printed_on_one_line():
     assert table.cell_text(1, 1) == "2,940.05"
 
 
+@pytest.mark.parametrize(("header", "unit"), [
+    ("编制单位：元宝山区财政局", None),  # the 单位： of 编制单位 followed by a name that starts with 元
+    ("编制单位：元宝山区财政局  单位：万元", "万元"),
+    ("单位：百万元", "百万元"),
+    ("单位：人", None),  # a count, not the money unit of a table
+])
+def test_unit_is_a_money_unit_named_after_a_unit_header(header, unit):
+    with pymupdf.open() as scratch:
+        page = scratch.new_page(width=400, height=300)
+        page.insert_text((60, 40), "收入支出决算总表", fontname="china-s", fontsize=12)
+        page.insert_text((60, 60), header, fontname="china-s", fontsize=12)
+        for x in (50, 200, 350):
+            page.draw_line((x, 80), (x, 180))
+        for y in (80, 130, 180):
+            page.draw_line((50, y), (350, y))
+        page.insert_text((60, 110), "项目", fontname="china-s", fontsize=12)
+        page.insert_text((210, 110), "决算数", fontname="china-s", fontsize=12)
+        page.insert_text((60, 160), "合计", fontname="china-s", fontsize=12)
+        page.insert_text((210, 160), "2,940.05", fontsize=12)
+        (table,) = read_tables(page, 1)
+    assert (table.title, table.unit) == ("收入支出决算总表", unit)
+
+
 def test_a_single_framed_row_is_read_but_not_kept_as_a_table(tmp_path):
     path = tmp_path / "framed.pdf"
     with pymupdf.open() as scratch:

@@ -14,13 +14,15 @@ from collections.abc import Sequence
 
 import pymupdf
 
+from extractor.numbers import parse_unit
 from schemas.document import BBox, Cell, TableGrid, TableRow
 
 RawWord = tuple
 """One entry of `page.get_text("words")`: (x0, y0, x1, y1, text, block_no, line_no, word_no)."""
 
-_UNIT = re.compile(r"单位\s*[:：]\s*(万元|千元|亿元|元)")
-_UNIT_CLAUSE = re.compile(r"[（(]?\s*(?:金额)?单位\s*[:：]\s*(?:万元|千元|亿元|元)\s*[)）]?")
+_UNIT_CLAUSE = re.compile(
+    r"[（(]?\s*(?:金额)?单位\s*[:：]\s*(?:百万元|万亿元|亿元|千元|万元|元)(?![\u4e00-\u9fff])\s*[)）]?")
+"""A unit clause printed on the title's line; `编制单位：元宝山区…` names no unit and is left alone."""
 _TITLE_SKIP = re.compile(
     r"^(编制(部门|单位)|填报(单位|日期)|单位名称|预算(主管)?(部门|单位)|金额单位|单位\s*[:：])"
     r"|^公开\s*\d+\s*表$|^(附)?表\s*[\d一二三四五六七八九十]+$|^[—\-\s\d]+$")
@@ -213,8 +215,7 @@ def _title_and_unit(lines: list[tuple[BBox, str]], table_box: Sequence[float],
     title = unit = None
     for _box, text in above[:_TITLE_MAX_LINES]:
         text = text.strip()
-        if unit is None and (match := _UNIT.search(text)):
-            unit = match.group(1)
+        unit = unit or _money_unit(text)
         text = _UNIT_CLAUSE.sub("", text).strip()  # 收入支出决算总表（单位：万元） keeps its title
         if title is not None or not text or _TITLE_SKIP.search(text):
             continue
@@ -233,8 +234,8 @@ def _strip_preamble(rows: list[TableRow]) -> tuple[str | None, str | None, list[
         if not all(_is_preamble(text) for text in texts):
             break
         for text in texts:
-            if match := _UNIT.search(text):
-                unit = unit or match.group(1)
+            if text_unit := _money_unit(text):
+                unit = unit or text_unit
             elif _looks_like_title(text):
                 title = title or _ENUMERATION.sub("", text).strip()
         start += 1
@@ -242,7 +243,7 @@ def _strip_preamble(rows: list[TableRow]) -> tuple[str | None, str | None, list[
 
 
 def _is_preamble(text: str) -> bool:
-    return bool(_UNIT.search(text) or _TITLE_SKIP.search(text) or _looks_like_title(text))
+    return bool(_money_unit(text) or _TITLE_SKIP.search(text) or _looks_like_title(text))
 
 
 def _looks_like_title(text: str) -> bool:
@@ -253,9 +254,15 @@ def _unit_in_rows(rows: list[TableRow]) -> str | None:
     """A unit printed inside the grid's top rows (some tables carry 单位：元 in their first row)."""
     for row in rows[:2]:
         for cell in row.cells:
-            if match := _UNIT.search(cell.text):
-                return match.group(1)
+            if unit := _money_unit(cell.text):
+                return unit
     return None
+
+
+def _money_unit(text: str) -> str | None:
+    """The money unit (元, 万元, …) a `单位：…` header names, or None; a count unit such as 人 is no table unit."""
+    unit = parse_unit(text)
+    return unit if unit is not None and unit.endswith("元") else None
 
 
 def _round_box(box: Sequence[float]) -> BBox:
