@@ -76,6 +76,14 @@ def test_passwords_are_salted_scrypt_hashes():
     assert not verify_password(PASSWORD, None)
 
 
+def test_a_damaged_password_hash_refuses_the_password():
+    stored = hash_password(PASSWORD)
+    scheme, n, r, p, salt, key = stored.split("$")
+    for damaged in (stored[:-3], "$".join([scheme, n, r, p, salt, "abc"]), "$".join([scheme, n, r, p, "abc", key]),
+                    "$".join([scheme, "x", r, p, salt, key]), "scrypt$x", "bcrypt$1$2$3$4$5"):
+        assert verify_password(PASSWORD, damaged) is False, damaged
+
+
 def test_every_route_requires_a_session(client, setup):
     store, doc_id, extraction, _ = setup
     field_id = store.fields(doc_id)[0].id

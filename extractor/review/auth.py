@@ -28,10 +28,11 @@ def verify_password(password: str, stored: str | None) -> bool:
         scheme, n, r, p, salt, key = stored.split("$")
         if scheme != "scrypt":
             return False
+        expected = base64.b64decode(key)
         candidate = _scrypt(password, base64.b64decode(salt), int(n), int(r), int(p))
-    except ValueError:
+    except ValueError:  # binascii.Error of a damaged base64 field is a ValueError too
         return False
-    return hmac.compare_digest(candidate, base64.b64decode(key))
+    return hmac.compare_digest(candidate, expected)
 
 
 def new_csrf_token() -> str:
