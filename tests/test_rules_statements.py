@@ -86,10 +86,12 @@ def test_budget_tables_keep_yuan_and_year_titles():
 
 
 def test_seed_tables_unit_inferred_and_names_repaired():
-    tables, _, flags = extract_tables(ingest(seed("002")))
+    tables, evidence, flags = extract_tables(ingest(seed("002")))
     income = _by_title(tables, "收入决算表")
     assert income.unit == "万元"  # not printed legibly; the narrative states its totals in 万元
     assert any(flag.rule == "unit_inferred" for flag in flags)
+    unit = evidence[f"tables[{tables.index(income)}].unit"]  # quotes an amount the narrative states in 万元
+    assert unit.quote and unit.quote.endswith("万元") and unit.page is not None and unit.confidence == 0.5
     assert "财政拨款收入" in income.columns  # OCR printed the header 財政拨款收入
     assert _row(income, code="2080101").name == "行政运行"  # OCR 行歌运行, 支出决算表 prints 行政运行
     spending = _by_title(tables, "支出决算表")

@@ -20,6 +20,7 @@ import re
 from collections import Counter
 from decimal import Decimal
 
+from extractor.extract.rules.text import find_first
 from extractor.extract.rules.text import pages as text_pages
 from extractor.extract.table_reader import (
     cell_evidence,
@@ -69,9 +70,9 @@ def extract_tables(doc: Document) -> tuple[list[StatementTable], dict[str, Evide
         if not table.rows or all(value is None for row in table.rows for value in row.values.values()):
             continue
         if table.unit is None:
-            table.unit = _infer_unit(doc, table, prefix, table_flags)
+            table.unit, stated = _infer_unit(doc, table, prefix, table_flags)
             if table.unit is not None:  # read from the narrative, not printed with the table: see its flag
-                table_evidence[f"{prefix}.unit"] = Evidence(page=grid.page_start, quote=None, confidence=0.5)
+                table_evidence[f"{prefix}.unit"] = stated or Evidence(page=grid.page_start, confidence=0.5)
         if doc.source.input_kind != "pdf_text":  # a text layer prints what it prints: never "complete" it
             _repair_cut_digits(table, prefix, table_flags)
         tables.append(table)
@@ -89,30 +90,33 @@ def _plain(value: Decimal) -> set[str]:
     return forms
 
 
-def _infer_unit(doc: Document, table: StatementTable, prefix: str, flags: list[Flag]) -> str | None:
+def _infer_unit(doc: Document, table: StatementTable, prefix: str, flags: list[Flag]
+                ) -> tuple[str | None, Evidence | None]:
     """A table printed without a legible unit takes the unit its totals carry in the narrative.
 
     Three of the table's amounts (half of them when it has fewer than six) stated in the text with 万元 (or
-    with 元) decide it; the choice is flagged for a reviewer.
+    with 元) decide it; the choice is flagged for a reviewer. Evidence (confidence 0.5) quotes the first
+    such amount in the text.
     """
     text = "".join(page.text for page in text_pages(doc))
     values = {value for row in table.rows for value in row.values.values() if value is not None and value > 0}
     needed = min(3, (len(values) + 1) // 2)
-    wan = yuan = 0
+    stated: dict[str, list[str]] = {"万元": [], "元": []}
     for value in values:
-        for form in _plain(value):
-            if re.search(rf"(?<![\d.]){re.escape(form)}万元", text):
-                wan += 1
+        for form, unit in ((form, unit) for form in _plain(value) for unit in ("万元", "元")):
+            pattern = rf"(?<![\d.]){re.escape(form)}{unit}"
+            if re.search(pattern, text):
+                stated[unit].append(pattern)
                 break
-            if re.search(rf"(?<![\d.]){re.escape(form)}元", text):
-                yuan += 1
-                break
+    wan, yuan = len(stated["万元"]), len(stated["元"])
     unit = "万元" if needed and wan >= needed and wan >= yuan else "元" if needed and yuan >= needed else None
-    if unit is not None:
-        flags.append(Flag(path=f"{prefix}.unit", rule="unit_inferred", severity="info",
-                          message=f"no unit printed with the table; {max(wan, yuan)} of its amounts appear "
-                                  f"in the text in {unit}"))
-    return unit
+    if unit is None:
+        return None, None
+    flags.append(Flag(path=f"{prefix}.unit", rule="unit_inferred", severity="info",
+                      message=f"no unit printed with the table; {max(wan, yuan)} of its amounts appear "
+                              f"in the text in {unit}"))
+    hit = next(filter(None, (find_first(doc, p) for p in stated[unit])), None)
+    return unit, hit.evidence().model_copy(update={"confidence": 0.5}) if hit is not None else None
 
 
 _TOTAL_COLUMNS = ("本年收入合计", "本年支出合计", "合计", "小计")
