@@ -23,12 +23,15 @@ def test_single_project_seed_000():
 
 
 def test_nine_projects_seed_002():
-    projects, evidence, _ = extract_projects(ingest(seed("002")))
+    projects, evidence, flags = extract_projects(ingest(seed("002")))
     assert len(projects) == 9
     by_name = {project.name: project for project in projects}
     first = by_name["党员培训教育经费"]
     assert (first.budget, first.spent, first.execution_rate, first.score) == (
         Decimal("1.6"), Decimal("1.52"), Decimal("95.00"), Decimal("97.94"))  # rate printed 0.95
+    first_rate = f"projects[{projects.index(first)}].execution_rate"
+    assert [f.rule for f in flags if f.path == first_rate] == ["rate_as_fraction"]
+    assert "read as 95.00 percent" in next(f.message for f in flags if f.path == first_rate)
     social = by_name["社会保险经办机构"]
     assert (social.budget, social.spent) == (Decimal("467.89"), Decimal("467.89"))  # one cell, two numbers
     assert by_name["人力资源服务费"].name == "人力资源服务费"  # printed '人 | 力资源服务费'

@@ -9,7 +9,7 @@ Public functions:
 - read_statement(grid, StatementMapping, path_prefix) -> (StatementTable, evidence, flags)
 - read_indicators(grid, IndicatorMapping, path_prefix) -> (list[Indicator], evidence, flags)
 - read_project(grid, ProjectMapping, path_prefix) -> (Project, evidence, flags)
-- clean_name, clean_text, normalise_code, to_wan: the text and unit helpers they use.
+- clean_name, clean_text, normalise_code, to_wan, rate_as_percent: the text, unit and rate helpers they use.
 
 Paths in the returned evidence and flags are built on `path_prefix`, e.g. prefix
 `tables[2]` gives `tables[2].rows[5].values.基本支出`; prefix `projects[0]` gives
@@ -337,7 +337,9 @@ def read_project(
     name = reader.text(mapping.name.row, mapping.name.col, f"{path_prefix}.name", name=True) if mapping.name else None
     rate = number(mapping.execution_rate, "execution_rate")
     if rate is not None and mapping.execution_rate is not None:
-        rate = _rate_as_percent(grid, mapping.execution_rate, rate, f"{path_prefix}.execution_rate", reader.flags)
+        ref = mapping.execution_rate
+        rate, flag = rate_as_percent(rate, grid.cell_text(ref.row, ref.col), f"{path_prefix}.execution_rate")
+        reader.flags.extend([flag] if flag else [])
     project = Project(
         name=name,
         budget=number(mapping.budget, "budget", amount=True),
@@ -353,10 +355,10 @@ def read_project(
     return project, reader.evidence, reader.flags
 
 
-def _rate_as_percent(grid: TableGrid, ref: CellRef, value: Decimal, path: str, flags: list[Flag]) -> Decimal:
-    text = grid.cell_text(ref.row, ref.col)
-    if "%" in text or "％" in text or value > 1:
-        return value
-    flags.append(Flag(path=path, rule="rate_as_fraction", severity="info",
-                      message=f"execution rate printed as a fraction {text!r}; read as {value * 100} percent"))
-    return value * 100
+def rate_as_percent(value: Decimal, printed: str, path: str) -> tuple[Decimal, Flag | None]:
+    """An execution rate in percent: one printed as a fraction ('0.95', '1', no % sign) is multiplied by
+    100 and comes with an info flag on `path`; any other rate is returned as printed, without a flag."""
+    if "%" in printed or "％" in printed or value > 1:
+        return value, None
+    return value * 100, Flag(path=path, rule="rate_as_fraction", severity="info",
+                             message=f"execution rate printed as a fraction {printed!r}; read as {value * 100} percent")

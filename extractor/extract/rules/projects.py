@@ -23,6 +23,7 @@ from extractor.extract.table_reader import (
     cell_evidence,
     clean_name,
     parse_number,
+    rate_as_percent,
     read_indicators,
     read_project,
     to_wan,
@@ -89,7 +90,7 @@ def _read_grid(grid: TableGrid, prefix: str) -> tuple[Project, dict[str, Evidenc
         project.indicators.extend(rows)
         evidence.update(block_evidence)
         flags.extend(block_flags)
-    _summary_in_order(grid, project, evidence, prefix)
+    _summary_in_order(grid, project, evidence, flags, prefix)
     return project, evidence, flags
 
 
@@ -164,9 +165,11 @@ def _summary_rows(grid: TableGrid) -> tuple[int, int] | None:
     return None
 
 
-def _summary_in_order(grid: TableGrid, project: Project, evidence: dict[str, Evidence], prefix: str) -> None:
+def _summary_in_order(grid: TableGrid, project: Project, evidence: dict[str, Evidence], flags: list[Flag],
+                      prefix: str) -> None:
     """The summary row's numbers in printed order when its cells do not line up with the header:
-    [年初预算,] 预算, 执行, then the first percentage (or a fraction such as 0.95) as 执行率."""
+    [年初预算,] 预算, 执行, then the first percentage (or a fraction such as 0.95, read as 95 and flagged)
+    as 执行率."""
     rows = _summary_rows(grid)
     if rows is None:
         return
@@ -178,22 +181,23 @@ def _summary_in_order(grid: TableGrid, project: Project, evidence: dict[str, Evi
             continue  # a label cell or its fragment ('情况(万元) (20 分)', '(20'): no amounts there
         for match in _NUMBER_TOKEN.finditer(cell.text):
             tokens.append((cell, match.group(0)))
-    numbers = [(cell, parse_number(text)) for cell, text in tokens]
-    numbers = [(cell, value) for cell, value in numbers if value is not None]
+    parsed = [(cell, text, parse_number(text)) for cell, text in tokens]
+    numbers = [(cell, text, value) for cell, text, value in parsed if value is not None]
     if "年初预算" in header and len(numbers) >= 3:
         numbers = numbers[1:]
-    if len(numbers) < 2 or numbers[0][1].is_percent or numbers[1][1].is_percent:
+    if len(numbers) < 2 or numbers[0][2].is_percent or numbers[1][2].is_percent:
         return
-    (budget_cell, budget), (spent_cell, spent) = numbers[0], numbers[1]
+    (budget_cell, _, budget), (spent_cell, _, spent) = numbers[0], numbers[1]
     project.budget = to_wan(budget.value, grid.unit)
     project.spent = to_wan(spent.value, grid.unit)
     evidence[f"{prefix}.budget"] = cell_evidence(grid, row_index, budget_cell, repaired=budget.repaired)
     evidence[f"{prefix}.spent"] = cell_evidence(grid, row_index, spent_cell, repaired=spent.repaired)
     rest = numbers[2:]
-    rate = next(((cell, value) for cell, value in rest if value.is_percent), None)
-    if rate is None and rest and rest[0][1].value <= 1:
+    rate = next((number for number in rest if number[2].is_percent), None)
+    if rate is None and rest and rest[0][2].value <= 1:
         rate = rest[0]
     if rate is not None:
-        cell, value = rate
-        project.execution_rate = value.value if value.is_percent else value.value * 100
+        cell, text, value = rate
+        project.execution_rate, flag = rate_as_percent(value.value, text, f"{prefix}.execution_rate")
+        flags.extend([flag] if flag else [])
         evidence[f"{prefix}.execution_rate"] = cell_evidence(grid, row_index, cell, repaired=value.repaired)
