@@ -107,7 +107,8 @@ def _choose(task: Task, doc: Document, choice: EngineChoice, rules: Engine, llm:
     if choice == "llm":
         return ask(llm)
     first = ask(rules)
-    if first.filled and not _error_count(task, first, doc, validator):
+    first_errors = _error_count(task, first, doc, validator) if first.filled else None
+    if first_errors == 0:
         return first
     if llm is None:
         return first
@@ -120,22 +121,18 @@ def _choose(task: Task, doc: Document, choice: EngineChoice, rules: Engine, llm:
         return first
     if not second.filled:
         return first
-    if first.filled and _error_count(task, first, doc, validator) <= _error_count(task, second, doc, validator):
+    if first_errors is not None and first_errors <= _error_count(task, second, doc, validator):
         return first
     return second
 
 
-def _task_errors(task: Task, result: TaskResult, doc: Document, validator: Validator) -> list[Flag]:
+def _error_count(task: Task, result: TaskResult, doc: Document, validator: Validator) -> int:
+    """How many error flags validation raises on the task's own fields when only this answer is merged."""
     partial = ReportExtraction(source=doc.source)
     merge_task_result(partial, result)
-    checked = validator(partial, doc)
     fields = TASK_FIELDS[task]
-    return [f for f in checked.flags
-            if f.severity == "error" and f.path.split(".")[0].split("[")[0] in fields]
-
-
-def _error_count(task: Task, result: TaskResult, doc: Document, validator: Validator) -> int:
-    return len(_task_errors(task, result, doc, validator))
+    return sum(1 for f in validator(partial, doc).flags
+               if f.severity == "error" and f.path.split(".")[0].split("[")[0] in fields)
 
 
 def _flag_unfilled(extraction: ReportExtraction, task: Task, doc: Document, *, llm_configured: bool) -> None:
