@@ -254,6 +254,17 @@ def test_sign_out_ends_the_session(client):
     assert client.get("/", follow_redirects=False).status_code == 303
 
 
+def test_a_copy_of_the_session_cookie_is_refused_after_sign_out(client):
+    token = _sign_in(client)
+    copied = client.cookies["review_session"]
+    assert client.post("/logout", data={"csrf_token": token}, follow_redirects=False).status_code == 303
+    client.cookies.set("review_session", copied)
+    refused = client.get("/", follow_redirects=False)
+    assert refused.status_code == 303 and refused.headers["location"].startswith("/login")
+    _sign_in(client)
+    assert client.get("/", follow_redirects=False).status_code == 200
+
+
 def test_files_and_pages_only_for_documents_in_the_store(client, setup):
     store, doc_id, extraction, pdf_copy = setup
     _sign_in(client)

@@ -115,11 +115,14 @@ def create_app(store: Store) -> FastAPI:
                           status_code=401)
         request.session.clear()
         request.session["user"] = username
+        request.session["generation"] = store.session_generation(username)
         request.session["csrf"] = new_csrf_token()
         return RedirectResponse(_local(next), status_code=303)
 
     @app.post("/logout")
-    def logout(request: Request, _user: str = Depends(_user), _csrf: None = Depends(_check_csrf)):
+    def logout(request: Request, user: str = Depends(_user), _csrf: None = Depends(_check_csrf)):
+        # the session is a signed cookie: a copy kept elsewhere stays valid unless the store says otherwise
+        store.end_sessions(user)
         request.session.clear()
         return RedirectResponse("/login", status_code=303)
 
@@ -223,6 +226,9 @@ def create_app(store: Store) -> FastAPI:
 def _user(request: Request) -> str:
     user = request.session.get("user")
     if not user:
+        raise LoginRequired()
+    if request.session.get("generation") != request.app.state.store.session_generation(user):
+        request.session.clear()  # signed out since (perhaps in another browser)
         raise LoginRequired()
     return user
 

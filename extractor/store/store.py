@@ -438,6 +438,21 @@ class Store:
             user = session.scalar(select(UserRow).where(UserRow.username == username))
             return user.password_hash if user else None
 
+    def session_generation(self, username: str) -> int:
+        """How often the user has signed out; a session made at an older generation no longer counts."""
+        with self._session() as session:
+            setting = session.get(StoreSetting, _generation_key(username))
+            return int(setting.value) if setting else 0
+
+    def end_sessions(self, username: str) -> None:
+        """Sign the user out everywhere: every session made so far stops counting."""
+        with self._session(write=True) as session:
+            setting = session.get(StoreSetting, _generation_key(username))
+            if setting is None:
+                session.add(StoreSetting(key=_generation_key(username), value="1"))
+            else:
+                setting.value = str(int(setting.value) + 1)
+
     def session_secret(self) -> str:
         """The secret signing review sessions, made once per database."""
         with self._session(write=True) as session:
@@ -446,6 +461,11 @@ class Store:
                 setting = StoreSetting(key="session_secret", value=secrets.token_hex(32))
                 session.add(setting)
             return setting.value
+
+
+def _generation_key(username: str) -> str:
+    # hashed: a user name may be longer than the 64 characters a settings key holds
+    return "session_generation:" + hashlib.sha256(username.encode()).hexdigest()[:40]
 
 
 def _validator_flags(extraction: ReportExtraction) -> dict[tuple[str, str], Flag]:
