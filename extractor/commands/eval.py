@@ -36,7 +36,8 @@ def register(subparsers) -> None:
     _tolerance_args(compare)
     compare.set_defaults(handler=_compare)
 
-    flags = commands.add_parser("flags", help="inject corruptions into gold and measure what validators flag")
+    flags = commands.add_parser("flags", help="inject corruptions into gold and measure what validators flag "
+                                              "(exit 1 when a floor is not met)")
     flags.add_argument("--gold", type=Path, default=DEFAULT_GOLD)
     flags.add_argument("-k", type=int, default=5, help="corruptions per trial")
     flags.add_argument("--seed", type=int, default=0)
@@ -107,4 +108,4 @@ def _flags(args: argparse.Namespace) -> int:
     print(format_report(result))
     if args.json:
         args.json.write_text(result.model_dump_json(indent=2), encoding="utf-8")
-    return 0
+    return 0 if result.floors_met else 1  # a gate like --min-f1: the report says which floor was missed
