@@ -63,3 +63,15 @@ def test_ground_answer_keeps_the_grounded_reading_of_a_path():
     # a later ungrounded reading never replaces a grounded one
     ground_answer(wrong, source, into)
     assert into.values["budget.adjusted"] == Decimal("1430.40") and into.flags == []
+
+
+def test_a_grounded_number_keeps_the_digits_the_report_prints():
+    source = SourceText([(1, "全年预算 1,430.40 万元，基本支出 3106900 元")])
+    into = Grounded()
+    answer = BudgetAnswer.model_validate({"budget": {
+        "adjusted": {"value": 1430.4, "quote": "全年预算 1,430.40 万元"},  # the model drops the trailing 0
+        "basic": {"value": "310.69", "quote": "基本支出 3106900 元"}}})
+    ground_answer(answer, source, into)
+    assert into.flags == []
+    assert str(into.values["budget.adjusted"]) == "1430.40"
+    assert into.values["budget.basic"] == Decimal("310.69")  # 元 in the quote, 万元 in the contract

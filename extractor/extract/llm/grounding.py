@@ -87,6 +87,8 @@ class Grounding:
     confidence: float
     message: str
     bbox: BBox | None = None
+    printed: Decimal | None = None
+    """for a grounded number: the value as the quote prints it ('1430.40', converted to 万元 when printed in 元)"""
 
     @property
     def grounded(self) -> bool:
@@ -198,12 +200,14 @@ def ground_number(value: Decimal | int, quote: str | None, source: SourceText) -
                   if accepted & set(numbers_in(t))), None)
     if token is not None:
         bbox = source.box_of(page, token.strip())
+        number = next(n for n in numbers_in(token) if n in accepted)
+        printed = number if number == target else number / WAN
         if _ONLY_NUMBER.match(normalise(quote or "")):
             return Grounding("weak_quote", page, quote, WEAK_QUOTE_CONFIDENCE,
                              f"the quote {quote!r} is the bare number: it says nothing about what the number is",
-                             bbox)
+                             bbox, printed)
         return Grounding("grounded", page, quote, GROUNDED_CONFIDENCE, "quote found and the number parses from it",
-                         bbox)
+                         bbox, printed)
     numbers = numbers_in(quote or "")
     return Grounding("value_not_in_quote", page, quote, UNGROUNDED_CONFIDENCE,
                      f"value {value} does not parse from the quote {quote[:80]!r} (numbers there: "

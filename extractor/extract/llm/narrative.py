@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from pydantic import BaseModel
 
@@ -131,7 +132,10 @@ def ground_answer(answer: BaseModel, source: SourceText, into: Grounded, prefix:
         if isinstance(child, Quoted):
             value = child.contract_value()
             if value is not None:
-                into.put(path, value, child.ground(source))
+                grounding = child.ground(source)
+                if isinstance(value, Decimal) and grounding.printed == value:
+                    value = grounding.printed  # the same number with the digits the report prints (1430.40)
+                into.put(path, value, grounding)
         elif isinstance(child, BaseModel):
             ground_answer(child, source, into, prefix=f"{path}.")
 
