@@ -22,8 +22,9 @@ _THREE_PUBLIC_ROWS = (("因公出国", "overseas"), ("购置费", "vehicle_purch
                       ("公务接待", "reception"), ("合计", "total"))
 
 
-def to_wan(value: Decimal, unit: str | None) -> Decimal:
-    return value / TEN_THOUSAND if (unit or "").strip() == "元" else value
+def to_wan(value: Decimal | None, unit: str | None) -> Decimal | None:
+    """An amount of a table printed in 元 as 万元 (exact); 万元 and blank cells pass through."""
+    return value / TEN_THOUSAND if value is not None and (unit or "").strip() == "元" else value
 
 
 def _is_ten_thousand_off(a: Decimal, b: Decimal) -> bool:
@@ -93,8 +94,7 @@ def check_amounts_against_tables(ctx: ValidationContext) -> Iterator[CheckOutcom
             mine = getattr(getattr(ex.three_public, side), field)
             if ri is None or mine is None:
                 continue
-            theirs = table.rows[ri].values.get(col)
-            theirs = to_wan(theirs, table.unit) if theirs is not None else None
+            theirs = to_wan(table.rows[ri].values.get(col), table.unit)
             yield _compare([f"three_public.{side}.{field}", value_path(ti, ri, col)], mine, theirs,
                            f"“三公”经费{table.rows[ri].name}{col_name}", "提取值", "三公经费表")
 
@@ -137,8 +137,7 @@ def _against_statement(found: tuple[int, StatementTable], names: tuple[str, ...]
         (table.columns[0] if table.columns else None)
     if col is None:
         return
-    printed = table.rows[ri].values.get(col)
-    printed_wan = to_wan(printed, table.unit) if printed is not None else None
+    printed_wan = to_wan(table.rows[ri].values.get(col), table.unit)
     yield _compare([value_path(ti, ri, col)], printed_wan, stated,
                    f"{what}与{table.title}{row_name(table.rows[ri])}不符", "表中", "正文")
 
@@ -155,7 +154,7 @@ def _against_grid(ctx: ValidationContext, want: str, avoid: tuple[str, ...], nam
         if cell is None:
             continue
         printed, page = cell
-        printed_wan = to_wan(printed, grid.unit) if printed is not None else None
+        printed_wan = to_wan(printed, grid.unit)
         path = "three_public.budget.total" if want == "三公" else "source"
         yield _compare([path], printed_wan, stated,
                        f"{what}与第{page}页{grid.title}{'预算数合计' if want == '三公' else names[0]}不符",
