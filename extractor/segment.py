@@ -14,6 +14,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 
 from extractor.ingest.tables import join_lines
 from extractor.ingest.text import MIN_TABLE_ROWS, is_page_number
@@ -194,7 +195,7 @@ def _word_lines(page: Page) -> list[tuple[tuple[float, float, float, float], str
     words = iter(page.words)
     for line in page.text.split("\n"):
         tokens = line.split()
-        members = [word for word, _token in zip(words, tokens, strict=False)]
+        members = list(islice(words, len(tokens)))  # zip(words, tokens) would swallow the next line's first word
         if len(members) != len(tokens) or "".join(w.text for w in members).replace(" ", "") != "".join(tokens):
             return _regroup_words(page)
         if members:

@@ -196,3 +196,10 @@ def test_a_text_table_continued_over_a_page_number_or_break_is_one_table_of_its_
     assert [table.title for table in doc.tables] == ["收入决算表", "支出决算表"]
     assert _find(doc, "一、收入决算表").table_ids == ["t1"]
     assert _find(doc, "二、支出决算表").table_ids == ["t2"]
+
+
+def test_wrapped_lines_of_a_pdf_join_as_the_text_layer_groups_them():
+    doc = segment(ingest(pdf("putuo-justice-2026-unit-budget")))
+    # each printed line keeps its words: the amount wrapped onto the next line joins its label
+    assert "2025年当年预算执行数为241.76万元，" in _find(doc, "2026年单位预算编制说明").text
+    assert "（不含车辆）0台（套）。" in _find(doc, "五、国有资产占有使用情况").text
