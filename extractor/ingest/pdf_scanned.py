@@ -43,10 +43,11 @@ _engine = None
 def ocr_pages(path: Path, page_numbers: list[int], options: IngestOptions) -> list[tuple[Page, list[TableGrid]]]:
     """OCR the given 1-based pages of a PDF; returns each page with its tables, in the order asked.
 
-    Pages are spread over at most `options.jobs` worker processes, each with its own engine and at
-    least two cores (`_MIN_THREADS_PER_WORKER`): on 2 cores the pages run in this process with
-    onnxruntime using both. The cores are shared out between workers as onnxruntime threads. Workers are spawned, so with jobs > 1 the
-    caller's main module must be import-safe (the usual `if __name__ == "__main__":` guard).
+    Pages are spread over at most `options.jobs` worker processes, each with its own engine and the
+    cores shared out among them as onnxruntime threads, at least two each (`_MIN_THREADS_PER_WORKER`):
+    on 2 cores the pages run in this process with onnxruntime using both. Workers are spawned, so
+    when more than one runs the caller's main module must be import-safe (the usual
+    `if __name__ == "__main__":` guard).
     Raises IngestError naming the file and page when OCR finds no text on a page, or when a page
     cannot be rendered or recognised.
     """
