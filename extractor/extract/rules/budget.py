@@ -18,6 +18,7 @@ import re
 from decimal import Decimal
 
 from extractor.extract.rules.text import AMOUNT, NUMBER, Hit, find_all, hit_amount
+from extractor.extract.table_reader import to_wan
 from schemas.document import Document
 from schemas.extraction import Budget, Evidence, Flag, Staffing, StatementTable
 
@@ -180,9 +181,6 @@ def _set_from_cell(budget: Budget, evidence: dict[str, Evidence], field: str, va
                    column: str, table: StatementTable, path: str, table_evidence: dict[str, Evidence]) -> None:
     if getattr(budget, field) is not None or values.get(column) is None:
         return
-    value = values[column]
-    if table.unit == "元":
-        value = value / Decimal(10000)
-    setattr(budget, field, value)
+    setattr(budget, field, to_wan(values[column], table.unit))
     source = table_evidence.get(f"{path}.{column}")
     evidence[f"budget.{field}"] = source or Evidence(quote=str(values[column]), confidence=0.8)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from extractor.extract.rules.text import NUMBER, Hit, find_all, hit_amount
-from extractor.extract.table_reader import clean_text
+from extractor.extract.table_reader import cell_evidence, clean_text
 from extractor.numbers import parse_number
 from schemas.document import Document, TableGrid
 from schemas.extraction import Evaluation, Evidence, Flag, Grade
@@ -64,9 +64,7 @@ def _score_from_table(doc: Document, evaluation: Evaluation, evidence: dict[str,
                 parsed = parse_number(cell.text)
                 if parsed is not None:
                     evaluation.score = parsed.value
-                    evidence["evaluation.score"] = Evidence(
-                        page=grid.rows[row_index].page, bbox=cell.bbox, quote=cell.text,
-                        confidence=cell.confidence if cell.confidence is not None else 1.0)
+                    evidence["evaluation.score"] = cell_evidence(grid, row_index, cell)
                     return
         return
 
