@@ -88,3 +88,9 @@ def test_answers_accept_only_ids_they_were_shown(bad):
     assert model.model_validate({"data_rows": ["r2"], "columns": {"name": "c2"}}).data_rows == ["r2"]
     with pytest.raises(ValidationError, match="were not shown"):
         model.model_validate(bad)
+
+
+def test_statement_mapping_of_a_grid_without_answers_maps_nothing():
+    blank = grid(rows=[["", "", ""], ["", "", ""]])
+    mapping = statement_mapping(blank, TableMapping())  # map_grid asks nothing for an all-blank grid
+    assert mapping.sides == [] and mapping.data_rows == []

@@ -179,12 +179,12 @@ def _columns_of(answer: _RowsAnswer) -> object:
 
 
 def statement_mapping(grid: TableGrid, merged: TableMapping) -> StatementMapping:
-    """The StatementMapping table_reader reads, from the merged answers (columns from the first)."""
+    """The StatementMapping table_reader reads, from the merged answers (columns from the first); a grid
+    with no answer (every row blank) maps no side, so nothing is read from it."""
     first = merged.first
-    assert isinstance(first, StatementTableAnswer)
     sides = [StatementSide(code=col_index(s.code), name=col_index(s.name),
                            values={v.name.strip(): col_index(v.column) for v in s.values})
-             for s in first.sides]
+             for s in (first.sides if isinstance(first, StatementTableAnswer) else [])]
     title = grid.title or next((a.title for a in merged.answers if a.title), None)
     unit = grid.unit or next((a.unit for a in merged.answers if a.unit), None)
     return StatementMapping(table_id=grid.id, title=title, unit=unit, header_rows=merged.header_rows,
