@@ -55,7 +55,7 @@ def compare_runs(run_a: Path, run_b: Path, gold_dir: Path, tolerances: Tolerance
         run_a=str(run_a), run_b=str(run_b), config_diff=_config_diff(record_a, record_b),
         f1_a=result_a.score().f1, f1_b=result_b.score().f1,
         section_f1={s: (result_a.score(section=s).f1, result_b.score(section=s).f1) for s in SECTIONS
-                    if _scored(result_a, s) or _scored(result_b, s)},
+                    if s in result_a.scored_sections() or s in result_b.scored_sections()},
         fixed=fixed, broken=broken, changed=changed)
 
 
@@ -86,11 +86,6 @@ def _load(run_dir: Path) -> RunRecord:
         raise EvalError(f"not a run directory: {RUN_FILE} missing (written by `cli.py extract --out`)",
                         file=str(run_dir))
     return load_run(run_dir)
-
-
-def _scored(result: EvalResult, section: str) -> bool:
-    score = result.score(section=section)
-    return bool(score.tp + score.fp + score.fn)
 
 
 def _config_diff(a: RunRecord, b: RunRecord) -> dict[str, tuple[Any, Any]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from html import escape
 from itertools import groupby
 
-from evals.scoring import SECTIONS, EvalResult, Score
+from evals.scoring import EvalResult, Score
 
 _STATUS_ORDER = {"wrong": 0, "missing": 1, "extra": 2}
 
@@ -17,8 +17,7 @@ def _row(label: str, score: Score) -> tuple[str, str, str, str, int, int, int]:
 
 def _summary_rows(result: EvalResult) -> list[tuple]:
     rows = [_row("OVERALL", result.score())]
-    rows += [_row(f"section {s}", result.score(section=s)) for s in SECTIONS
-             if result.score(section=s).tp + result.score(section=s).fn + result.score(section=s).fp]
+    rows += [_row(f"section {s}", result.score(section=s)) for s in result.scored_sections()]
     rows += [_row(f"doc {d}", result.score(document=d)) for d in result.documents]
     return rows
 

@@ -79,6 +79,11 @@ class EvalResult(BaseModel):
                 total.count(outcome.status)
         return total
 
+    def scored_sections(self) -> list[str]:
+        """The sections holding at least one scored field, in SECTIONS order."""
+        present = {outcome.section for outcome in self.outcomes}
+        return [section for section in SECTIONS if section in present]
+
     def summary(self) -> dict[str, Any]:
         """Plain numbers for --json: overall, per section, per document."""
         def figures(score: Score) -> dict[str, float | int]:
@@ -87,8 +92,7 @@ class EvalResult(BaseModel):
 
         return {
             "overall": figures(self.score()),
-            "sections": {s: figures(self.score(section=s)) for s in SECTIONS if self.score(section=s).tp
-                         + self.score(section=s).fp + self.score(section=s).fn},
+            "sections": {s: figures(self.score(section=s)) for s in self.scored_sections()},
             "documents": {d: figures(self.score(document=d)) for d in self.documents},
         }
 
