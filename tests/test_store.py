@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import subprocess
+import sys
 import threading
+import time
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -18,6 +22,8 @@ from extractor.store.models import Base
 from extractor.store.paths import apply_value, get_path, iter_leaves, parse_path, set_path
 from schemas.extraction import Flag
 from tests.store_fixtures import copy_justice_pdf, justice_extraction, row_index, validated
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
@@ -72,6 +78,27 @@ def test_database_is_migrated_to_head_and_in_wal_mode(tmp_path, pdf_copy):
         assert raw.execute("SELECT version_num FROM alembic_version").fetchall() == [("0001",)]
         tables = {row[0] for row in raw.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert {"documents", "runs", "fields", "flags", "review_actions", "users"} <= tables
+
+
+_OPEN_AT = """
+import sys, time
+from extractor.store import open_store
+start = float(sys.argv[2])
+while time.time() < start:
+    pass
+open_store(sys.argv[1]).close()
+"""
+
+
+def test_processes_opening_a_fresh_database_at_once_all_succeed(tmp_path):
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    start = str(time.time() + 3)  # each process imports first, then all open together
+    processes = [subprocess.Popen([sys.executable, "-c", _OPEN_AT, url, start], cwd=ROOT,
+                                  stderr=subprocess.PIPE, text=True) for _ in range(6)]
+    failures = [error for process in processes if (error := process.communicate(timeout=120)[1]) or process.returncode]
+    assert failures == []
+    with sqlite3.connect(tmp_path / "fresh.db") as raw:
+        assert raw.execute("SELECT version_num FROM alembic_version").fetchall() == [("0001",)]
 
 
 def test_an_unusable_database_url_is_a_store_error(tmp_path):

@@ -60,7 +60,9 @@ def _sqlite_begin(connection) -> None:
 
 def _migrate(engine: Engine) -> None:
     config = _alembic_config()
-    with engine.begin() as connection:
+    # immediate: processes opening a fresh database at once would otherwise all read "no schema" and
+    # all but one fail at their first CREATE TABLE; this way they wait and find the schema made
+    with engine.execution_options(sqlite_immediate=True).begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
 
