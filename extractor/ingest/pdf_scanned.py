@@ -117,7 +117,7 @@ def _ocr_page(task: tuple[str, int, int]) -> tuple[Page, list[TableGrid]] | str:
         words=[word for line in ordered for word in line],
         ocr_confidence=fmean(word.confidence for word in words),
     )
-    return page, _read_tables(page, lines)
+    return page, _read_tables(page, ordered, lines)
 
 
 def _render_gray(page: pymupdf.Page, dpi: int) -> np.ndarray:
@@ -140,8 +140,11 @@ def _reading_order(words: list[Word]) -> list[list[Word]]:
     return [sorted(line, key=lambda w: w.bbox[0]) for line in lines]
 
 
-def _read_tables(page: Page, lines: list[RulingLine]) -> list[TableGrid]:
-    """Tables of an OCR'd page, read over a blank page of the same size carrying the words as text."""
+def _read_tables(page: Page, ordered: list[list[Word]], lines: list[RulingLine]) -> list[TableGrid]:
+    """Tables of an OCR'd page, read over a blank page of the same size carrying the words as text.
+
+    `ordered` is the page's words in reading order (`_reading_order`), which numbers the text lines.
+    """
     if not any(line.is_vertical for line in lines):
         return []
     with pymupdf.open() as scratch:
@@ -150,7 +153,7 @@ def _read_tables(page: Page, lines: list[RulingLine]) -> list[TableGrid]:
         # the OCR words themselves (not the text layer's re-split copy) fill the cells, so their
         # text and boxes, and with them the confidence keys, are exactly what OCR returned
         raw_words = [(*word.bbox, word.text, 0, line_no, word_no)
-                     for line_no, line in enumerate(_reading_order(page.words))
+                     for line_no, line in enumerate(ordered)
                      for word_no, word in enumerate(line)]
         confidences = {confidence_key(word.bbox): word.confidence for word in page.words}
         return read_tables(text_page, page.number, add_lines=[line.as_points() for line in lines],
