@@ -50,8 +50,8 @@ def summary(document: Document) -> str:
 
 
 def _section_lines(section: Section, depth: int) -> list[str]:
-    pages = f"p{section.page_start}" + (f"-{section.page_end}" if section.page_end != section.page_start else "")
     tables = f" tables={','.join(section.table_ids)}" if section.table_ids else ""
+    pages = _pages(section.page_start, section.page_end)
     lines = [f"{'  ' * depth}{section.id} [{section.kind.value}] {section.title} ({pages}){tables}"]
     for child in section.children:
         lines += _section_lines(child, depth + 1)
@@ -59,13 +59,17 @@ def _section_lines(section: Section, depth: int) -> list[str]:
 
 
 def _table_lines(table: TableGrid) -> list[str]:
-    pages = f"p{table.page_start}" + (f"-{table.page_end}" if table.page_end != table.page_start else "")
-    lines = [f"  {table.id} {table.title or '(no title)'} | unit: {table.unit or '?'} | {pages} | "
+    lines = [f"  {table.id} {table.title or '(no title)'} | unit: {table.unit or '?'} | "
+             f"{_pages(table.page_start, table.page_end)} | "
              f"{len(table.rows)} rows x {table.n_cols} cols"]
     for row in table.rows[:_PREVIEW_ROWS]:
         cells = [_short(cell.text) for cell in row.cells]
         lines.append("      | " + " | ".join(cells) + " |")
     return lines
+
+
+def _pages(start: int, end: int) -> str:
+    return f"p{start}" if end == start else f"p{start}-{end}"
 
 
 def _short(text: str) -> str:
