@@ -130,3 +130,11 @@ def test_promoted_gold_scores_the_export_as_all_correct(reviewed, tmp_path, caps
     result = score_dirs(gold_dir, predictions)
     assert result.outcomes and {o.status for o in result.outcomes} == {"correct"}
 
+
+    # a second promotion never replaces the gold file unless asked to
+    before = gold_file.read_text(encoding="utf-8")
+    assert cli.main(["review", "promote", "putuo-justice-2026-unit-budget.pdf", "--gold", str(gold_dir),
+                     "--db", url]) == 2
+    assert gold_file.read_text(encoding="utf-8") == before
+    assert cli.main(["review", "promote", "putuo-justice-2026-unit-budget.pdf", "--gold", str(gold_dir),
+                     "--db", url, "--overwrite"]) == 0

@@ -30,6 +30,7 @@ def register(subparsers) -> None:
     promote.add_argument("document", help="document id, file name or sha256 prefix")
     promote.add_argument("--gold", type=Path, default=Path("evals/gold"), help="gold directory (default evals/gold)")
     promote.add_argument("--note", action="append", default=None, help="a note for the _gold header (repeatable)")
+    promote.add_argument("--overwrite", action="store_true", help="replace an existing gold file of that name")
     promote.add_argument("--db", default=argparse.SUPPRESS, help="SQLAlchemy URL of the store")
     promote.set_defaults(handler=_promote)
 
@@ -74,6 +75,7 @@ def _promote(args) -> int:
     from extractor.store.export import promote_to_gold
 
     store = _store(args)
-    target = promote_to_gold(store, store.find_document(args.document), args.gold, notes=args.note)
+    target = promote_to_gold(store, store.find_document(args.document), args.gold, notes=args.note,
+                             overwrite=args.overwrite)
     print(target)
     return 0

@@ -58,8 +58,9 @@ def long_rows(store: Store, doc_id: int) -> list[tuple[Any, ...]]:
 
 
 def promote_to_gold(store: Store, doc_id: int, gold_dir: Path, *, notes: list[str] | None = None,
-                    today: date | None = None) -> Path:
-    """Write a fully reviewed document as a gold file; StoreError when any value is still unreviewed."""
+                    today: date | None = None, overwrite: bool = False) -> Path:
+    """Write a fully reviewed document as a gold file; StoreError when any value is still unreviewed,
+    or when a gold file of that name exists (hand-labelled gold is never replaced unless overwrite)."""
     summary = store.document(doc_id)
     if summary.open_fields:
         raise StoreError(f"{summary.open_fields} of {summary.total_fields} values are not reviewed yet; "
@@ -78,6 +79,8 @@ def promote_to_gold(store: Store, doc_id: int, gold_dir: Path, *, notes: list[st
     }
     gold_dir.mkdir(parents=True, exist_ok=True)
     target = gold_dir / f"{Path(summary.file_name).stem}.json"
+    if target.exists() and not overwrite:
+        raise StoreError(f"gold file {target} exists; pass --overwrite to replace it", file=summary.file_name)
     target.write_text(json.dumps({"_gold": header} | data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return target
 
