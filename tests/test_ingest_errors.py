@@ -103,6 +103,15 @@ def test_zero_pages(tmp_path):
     assert "zero pages" in _error(path)
 
 
+def test_a_pdf_of_blank_pages_has_no_text(tmp_path):
+    path = tmp_path / "blank.pdf"
+    with pymupdf.open() as document:
+        document.new_page()
+        document.new_page().draw_line((50, 50), (500, 50))  # a rule, but no text and no image
+        document.save(path)
+    assert "no text" in _error(path)
+
+
 def test_unsupported_extension(tmp_path):
     path = tmp_path / "report.docx"
     path.write_bytes(b"PK\x03\x04")

@@ -37,8 +37,8 @@ __all__ = ["IngestOptions", "ingest"]
 def ingest(path: str | Path, options: IngestOptions | None = None) -> Document:
     """Read a PDF (digital or scanned) or a text file into a Document with pages, words and tables.
 
-    Raises IngestError naming the file when it is missing, not a PDF, corrupt, password-protected,
-    empty, or of an unsupported type.
+    Raises IngestError naming the file when it is missing, unreadable, not a PDF, corrupt,
+    password-protected, empty (no pages, or no text on any page), or of an unsupported type.
     """
     path = Path(path)
     options = options or IngestOptions()
@@ -88,6 +88,8 @@ def _ingest_pdf(path: Path, options: IngestOptions) -> Document:
         for number, (page, page_tables) in zip(scanned, ocr_pages(path, scanned, options), strict=True):
             pages[number], tables[number] = page, page_tables
     ordered_pages = [pages[number] for number in sorted(pages)]
+    if not any(page.words for page in ordered_pages):
+        raise IngestError("the PDF has no text: every page is blank (no text layer, no image to OCR)", file=str(path))
     grids = merge_tables([grid for number in sorted(tables) for grid in tables[number]], ordered_pages)
     # a lone framed row (单位名称 | 某某局) is a label and its value, not a table; a one-row part of a
     # table continued from the previous page was merged above and is kept
