@@ -76,6 +76,14 @@ def test_weights_sum_accepts_90_with_execution_rate_outside():
     assert len(flag.related) == len(indicators) - 1
 
 
+def test_weights_sum_tolerance_counts_printed_weights_only():
+    # two printed weights: 0.01 each, however many indicator rows print no weight
+    indicators = [Indicator(name="a", weight=D("50")), Indicator(name="b", weight=D("50.05")),
+                  *(Indicator(name=f"row {i}") for i in range(10))]
+    (flag,) = _rules(ReportExtraction(indicators=indicators), "weights_sum")
+    assert "100.05" in flag.message
+
+
 def test_project_score_finds_the_printed_inconsistency_in_seed_000(seed_000_doc):
     """Seed 000 prints 分值 10, 执行率 99.93%, 得分 9.93: 10 × 99.93% = 9.993, so 9.93 is flagged."""
     flags = _rules(ReportExtraction(), "project_score", seed_000_doc)

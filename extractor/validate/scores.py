@@ -98,10 +98,11 @@ def check_weights_sum(ctx: ValidationContext) -> Iterator[CheckOutcome]:
     accepted = ctx.options.weight_totals
     for prefix, what, indicators in _indicator_sets(ctx):
         weights = [ind.weight for ind in indicators]
-        if sum(w is not None for w in weights) < 2:
+        printed = [w for w in weights if w is not None]
+        if len(printed) < 2:
             continue
-        total = sum((w for w in weights if w is not None), Decimal(0))
-        tolerance = sum_tolerance(len(weights))
+        total = sum(printed, Decimal(0))
+        tolerance = sum_tolerance(len(printed))  # 0.01 per printed weight, not per indicator row
         failed = all(abs(total - a) > tolerance for a in accepted)
         yield outcome("weights_sum", [f"{prefix}[{j}].weight" for j in range(len(weights))], failed,
                       severity="warning", tolerance=tolerance,
