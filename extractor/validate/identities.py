@@ -110,8 +110,7 @@ def _carry_over(ti: int, table: StatementTable) -> Iterator[CheckOutcome]:
         expected = amount(row.values.get(opening)) + amount(row.values.get(income)) - amount(row.values.get(spent))
         diff = abs(amount(row.values.get(closing)) - expected)
         tolerance = sum_tolerance(len(present))
-        yield outcome("row_identity", [value_path(ti, ri, c) for c in present if c] or
-                      [value_path(ti, ri, closing)], diff > tolerance, tolerance=tolerance,
+        yield outcome("row_identity", [value_path(ti, ri, c) for c in present], diff > tolerance, tolerance=tolerance,
                       message=f"{table_label(table, ti)} {label(table, row)}：{closing} {fmt(row.values.get(closing))}"
                               f" ≠ {opening} {fmt(row.values.get(opening))} + {income} {fmt(row.values.get(income))}"
                               f" − {spent} {fmt(row.values.get(spent))} = {fmt(expected)}（差 {fmt(diff)}）")
