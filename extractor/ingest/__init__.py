@@ -16,7 +16,7 @@ import pymupdf
 from extractor.errors import IngestError
 from extractor.ingest.merge import merge_tables
 from extractor.ingest.options import IngestOptions
-from extractor.ingest.pdf_text import needs_ocr, read_text_page
+from extractor.ingest.pdf_text import PYMUPDF_ERRORS, needs_ocr, read_text_page
 from schemas.document import Document, Page, SourceInfo, TableGrid
 
 TEXT_SUFFIXES = (".txt", ".md", ".markdown")
@@ -24,8 +24,6 @@ PDF_SUFFIXES = (".pdf",)
 _PDF_MAGIC = b"%PDF-"
 _MAGIC_WINDOW = 1024
 """The PDF header may follow a little junk; readers accept it within the first kilobyte."""
-_PYMUPDF_ERRORS = (RuntimeError, ValueError, pymupdf.mupdf.FzErrorBase)
-"""What PyMuPDF raises on a damaged file: FileDataError (a RuntimeError) and MuPDF's own error types."""
 _DAMAGE = re.compile(r"zlib error|read error|premature end of data")
 """MuPDF warnings that mean part of the file's content could not be decoded."""
 _EOF_MARKER = b"%%EOF"
@@ -77,7 +75,7 @@ def _ingest_pdf(path: Path, options: IngestOptions) -> Document:
                 scanned.append(number)
                 continue
             pages[number], tables[number] = read_text_page(page, number, words)
-    except _PYMUPDF_ERRORS as e:
+    except PYMUPDF_ERRORS as e:
         raise IngestError(f"corrupt PDF, a page could not be read ({e})", file=str(path)) from e
     finally:
         document.close()
@@ -120,7 +118,7 @@ def _open_pdf(path: Path, data: bytes) -> pymupdf.Document:
         raise IngestError(f"not a PDF{seen}", file=str(path))
     try:
         document = pymupdf.open(stream=data, filetype="pdf")
-    except _PYMUPDF_ERRORS as e:
+    except PYMUPDF_ERRORS as e:
         raise IngestError(f"corrupt PDF, it could not be opened ({e})", file=str(path)) from e
     if document.is_repaired and _EOF_MARKER not in data[-_EOF_WINDOW:]:
         # MuPDF silently rebuilds a truncated file and returns blank pages; refuse instead

@@ -24,6 +24,7 @@ import pymupdf
 from extractor.errors import IngestError
 from extractor.ingest.ocr import create_engine, recognize
 from extractor.ingest.options import IngestOptions
+from extractor.ingest.pdf_text import PYMUPDF_ERRORS
 from extractor.ingest.ruling import RulingLine, deskew, find_ruling_lines, split_words_at_rulings
 from extractor.ingest.tables import confidence_key, read_tables
 from schemas.document import Page, TableGrid, Word
@@ -99,7 +100,7 @@ def _ocr_page(task: tuple[str, int, int]) -> tuple[Page, list[TableGrid]] | str:
             source = document[number - 1]
             width, height = source.rect.width, source.rect.height
             gray = _render_gray(source, dpi)
-    except (pymupdf.FileDataError, RuntimeError, ValueError, IndexError) as e:
+    except (*PYMUPDF_ERRORS, IndexError) as e:
         return f"cannot render the page for OCR ({e})"
     gray, _angle = deskew(gray)
     try:

@@ -7,6 +7,9 @@ import pymupdf
 from extractor.ingest.tables import read_tables
 from schemas.document import Page, TableGrid, Word
 
+PYMUPDF_ERRORS = (RuntimeError, ValueError, pymupdf.mupdf.FzErrorBase)
+"""What PyMuPDF raises on a damaged file: FileDataError (a RuntimeError) and MuPDF's own error types."""
+
 _MIN_TEXT_CHARS = 5
 """A page with fewer visible characters than this and an image on it is treated as a scan."""
 _SPARSE_TEXT_CHARS = 40
