@@ -130,3 +130,12 @@ def test_seed_004_yuan_typo_flagged_on_the_extracted_value():
     flags = [f for f in extraction.flags if f.rule == "unit_anomaly"]
     assert any(f.path == "three_public.actual.total" and "5.07元" in f.message for f in flags)
     assert not [f for f in extraction.flags if f.rule in ARITHMETIC_RULES]
+
+
+def test_without_the_document_its_text_flags_stand(finance_defects):
+    """The review store revalidates a correction without the file: flags only the text can check stay."""
+    text_flags = {(f.rule, f.path, f.message) for f in finance_defects.flags
+                  if f.rule in ("placeholder_text", "year_mismatch", "text_comparison", "missing_table")}
+    assert text_flags
+    again = validate(finance_defects)
+    assert text_flags <= {(f.rule, f.path, f.message) for f in again.flags}

@@ -70,6 +70,13 @@ OWN_RULES = ARITHMETIC_RULES | {
     "missing_table"}
 """Rules whose flags validate() recomputes; `ungrounded` is shared with the engines and only added to."""
 
+DOCUMENT_RULES = frozenset({
+    "text_table_mismatch", "unit_anomaly", "text_comparison", "year_mismatch", "placeholder_text",
+    "missing_table", "project_score"})
+"""Rules that (at least partly) read the document's text: without the document their flags stand as they
+were, since a rule that cannot run has not found the problem gone (the review store revalidates a
+correction without re-reading the file)."""
+
 
 def run_checks(extraction: ReportExtraction, doc: Document | None = None,
                options: ValidateOptions | None = None) -> list[CheckOutcome]:
@@ -92,7 +99,8 @@ def validate(extraction: ReportExtraction, doc: Document | None = None,
     checked = extraction.model_copy(update={"flags": list(extraction.flags), "evidence": dict(extraction.evidence)})
     ctx = ValidationContext(extraction=checked, doc=doc, options=options or ValidateOptions())
     outcomes = [result for rule in RULES for result in rule(ctx)]
-    kept = [f for f in checked.flags if f.rule not in OWN_RULES]
+    recomputed = OWN_RULES if doc is not None else OWN_RULES - DOCUMENT_RULES
+    kept = [f for f in checked.flags if f.rule not in recomputed]
     seen = {(f.rule, f.path, f.message) for f in kept}
     ungrounded = {f.path for f in kept if f.rule == "ungrounded"}
     new: list[Flag] = []
