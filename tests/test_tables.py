@@ -157,18 +157,23 @@ def test_join_lines_keeps_cjk_tight_and_latin_spaced():
     assert join_lines(["", " 对附属单位", "补", "助支出 "]) == "对附属单位补助支出"
 
 
+def _draw_two_by_two_table(page) -> None:
+    """A ruled 2×2 table (项目 | 决算数, 合计 | 2,940.05) below y=80, leaving room for a title above."""
+    for x in (50, 200, 350):
+        page.draw_line((x, 80), (x, 180))
+    for y in (80, 130, 180):
+        page.draw_line((50, y), (350, y))
+    page.insert_text((60, 110), "项目", fontname="china-s", fontsize=12)
+    page.insert_text((210, 110), "决算数", fontname="china-s", fontsize=12)
+    page.insert_text((60, 160), "合计", fontname="china-s", fontsize=12)
+    page.insert_text((210, 160), "2,940.05", fontsize=12)
+
+
 def test_title_and_unit_printed_on_one_line():
     with pymupdf.open() as scratch:
         page = scratch.new_page(width=400, height=300)
         page.insert_text((60, 60), "收入支出决算总表（单位：万元）", fontname="china-s", fontsize=12)
-        for x in (50, 200, 350):
-            page.draw_line((x, 80), (x, 180))
-        for y in (80, 130, 180):
-            page.draw_line((50, y), (350, y))
-        page.insert_text((60, 110), "项目", fontname="china-s", fontsize=12)
-        page.insert_text((210, 110), "决算数", fontname="china-s", fontsize=12)
-        page.insert_text((60, 160), "合计", fontname="china-s", fontsize=12)
-        page.insert_text((210, 160), "2,940.05", fontsize=12)
+        _draw_two_by_two_table(page)
         (table,) = read_tables(page, 1)
     assert (table.title, table.unit) == ("收入支出决算总表", "万元")
     assert table.cell_text(1, 1) == "2,940.05"
@@ -185,14 +190,7 @@ def test_unit_is_a_money_unit_named_after_a_unit_header(header, unit):
         page = scratch.new_page(width=400, height=300)
         page.insert_text((60, 40), "收入支出决算总表", fontname="china-s", fontsize=12)
         page.insert_text((60, 60), header, fontname="china-s", fontsize=12)
-        for x in (50, 200, 350):
-            page.draw_line((x, 80), (x, 180))
-        for y in (80, 130, 180):
-            page.draw_line((50, y), (350, y))
-        page.insert_text((60, 110), "项目", fontname="china-s", fontsize=12)
-        page.insert_text((210, 110), "决算数", fontname="china-s", fontsize=12)
-        page.insert_text((60, 160), "合计", fontname="china-s", fontsize=12)
-        page.insert_text((210, 160), "2,940.05", fontsize=12)
+        _draw_two_by_two_table(page)
         (table,) = read_tables(page, 1)
     assert (table.title, table.unit) == ("收入支出决算总表", unit)
 
