@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from html import escape
 from itertools import groupby
 
@@ -43,7 +44,7 @@ def format_html(result: EvalResult, *, title: str = "Extraction eval") -> str:
         "<tr>" + "".join(f"<td>{escape(str(cell))}</td>" for cell in row) + "</tr>"
         for row in _summary_rows(result))
     errors = sorted((o for o in result.outcomes if o.status != "correct"),
-                    key=lambda o: (o.document, o.section, _STATUS_ORDER[o.status], o.path))
+                    key=lambda o: (o.document, o.section, _STATUS_ORDER[o.status], _natural(o.path)))
     groups = []
     for (document, section), items in groupby(errors, key=lambda o: (o.document, o.section)):
         items = list(items)
@@ -73,6 +74,11 @@ tr.extra td:first-child {{ color: #06a; }}
 {f"<h2>Predictions without gold</h2><ul>{unmatched}</ul>" if unmatched else ""}
 </body></html>
 """
+
+
+def _natural(path: str) -> list:
+    """indicators[2] before indicators[10]."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", path)]
 
 
 def _show(value) -> str:
