@@ -10,6 +10,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 PDFS = SHARED / "pdfs"
 SEEDS = SHARED / "seeds"
+GOLD_DIR = ROOT / "evals" / "gold"
 
 
 @pytest.fixture(scope="session")

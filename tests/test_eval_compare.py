@@ -13,9 +13,9 @@ from evals.compare import compare_runs
 from evals.scoring import GOLD_HEADER, load_json
 from extractor.runs import RunRecord
 from schemas.extraction import PromptRef
+from tests.conftest import GOLD_DIR, ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
-GOLD = ROOT / "evals" / "gold" / "seed-004.json"
+GOLD = GOLD_DIR / "seed-004.json"
 
 
 def _run_dir(path: Path, prediction: dict, prompt_hash: str) -> Path:

@@ -7,9 +7,8 @@ import sys
 from pathlib import Path
 
 from evals.scoring import GOLD_HEADER, load_json, score_dirs
-from tests.conftest import PDFS, ROOT, SEEDS
+from tests.conftest import GOLD_DIR, PDFS, ROOT, SEEDS
 
-GOLD_DIR = ROOT / "evals" / "gold"
 RULES_F1_FLOOR = 0.90
 
 

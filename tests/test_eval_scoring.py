@@ -5,14 +5,12 @@ from __future__ import annotations
 import copy
 import json
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
 from evals.normalize import Tolerances
 from evals.scoring import GOLD_HEADER, load_json, score_dirs, score_document
-
-GOLD_DIR = Path(__file__).resolve().parent.parent / "evals" / "gold"
+from tests.conftest import GOLD_DIR
 
 
 def _gold_with_tables() -> tuple[str, dict]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import random
 import shutil
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
@@ -23,8 +22,9 @@ from evals.flag_benchmark import (
     run_flag_benchmark,
 )
 from extractor.errors import EvalError
+from tests.conftest import GOLD_DIR
 
-GOLD = Path(__file__).resolve().parent.parent / "evals" / "gold"
+GOLD = GOLD_DIR
 D = Decimal
 
 

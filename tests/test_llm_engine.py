@@ -18,7 +18,7 @@ from extractor.extract.llm.prompts import PROMPTS_DIR, load_prompt
 from extractor.ingest import ingest
 from extractor.segment import segment
 from schemas.document import Document
-from tests.conftest import pdf, seed
+from tests.conftest import GOLD_DIR, pdf, seed
 from tests.fake_llm_server import (
     FakeLLMServer,
     RecordedRequest,
@@ -29,7 +29,7 @@ from tests.fake_llm_server import (
     truncated,
 )
 
-GOLD = Path(__file__).resolve().parent.parent / "evals" / "gold"
+GOLD = GOLD_DIR
 
 
 def seed_document(prefix: str, *, insert: tuple[str, str] | None = None, tmp_path: Path | None = None) -> Document:

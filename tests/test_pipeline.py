@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from extractor.extract.rules.engine import RulesEngine
 from extractor.extract.run import ExtractOptions
 from extractor.pipeline import Engines, PipelineOptions, process_file
 from schemas.paths import iter_values
-from tests.conftest import pdf, seed
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.conftest import ROOT, pdf, seed
 
 
 @pytest.mark.parametrize("source", [

@@ -9,7 +9,6 @@ import sys
 import threading
 import time
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -21,9 +20,8 @@ from extractor.store.database import migration_sql
 from extractor.store.models import Base
 from extractor.store.paths import apply_value, get_path, iter_leaves, parse_path, set_path
 from schemas.extraction import Flag
+from tests.conftest import ROOT
 from tests.store_fixtures import copy_justice_pdf, justice_extraction, row_index, validated
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
